@@ -1,0 +1,7 @@
+import Media
+
+/// Motion: the strategy engine (category → motion template → prompt and parameters) and the
+/// procedural template renderer that animates a photo without model weights.
+public enum MotionModule {
+    public static let templateSchemaVersion = 1
+}

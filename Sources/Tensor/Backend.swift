@@ -1,0 +1,101 @@
+/// The seam between model code and compute. Model code (encoders, VAE, UNet, pipeline) only
+/// calls these functions; the CPU backend implements them over OpenBLAS and vectorised Swift,
+/// and a CUDA backend implements the same protocol on the GPU.
+///
+/// Conventions:
+/// - Inputs may be stored as float32, float16 or bfloat16; every result is float32.
+/// - Layouts are PyTorch's (row-major, NCHW / NCFHW); shape comments in model code use them.
+/// - Violated shape contracts are programming errors (`precondition`); user-facing validation
+///   (weights, inputs) happens before compute, in ModelIO and the pipeline.
+public protocol Backend: AnyObject, Sendable {
+    /// Human-readable name, e.g. "cpu (openblas, 2 threads)".
+    var name: String { get }
+
+    /// Upper bound, in bytes, of the attention score block materialised at once.
+    var attentionBudgetBytes: Int { get set }
+
+    // MARK: Creation and transfer
+
+    /// A float32 tensor holding `values` (row-major).
+    func tensor(_ values: [Float], shape: [Int]) -> Tensor
+    /// A float32 tensor of zeros.
+    func zeros(_ shape: [Int]) -> Tensor
+    /// A float32 tensor filled with `value`.
+    func full(_ shape: [Int], value: Float) -> Tensor
+    /// Wraps (CPU: zero-copy) or uploads (GPU) bytes of the given dtype. `owner` keeps the memory
+    /// alive, e.g. the memory-mapped safetensors file.
+    func wrap(bytes: UnsafeRawPointer, dtype: DType, shape: [Int], owner: AnyObject) -> Tensor
+    /// Reads a tensor back as float32 values (widening half-precision storage).
+    func toHost(_ x: Tensor) -> [Float]
+    /// A float32 copy of `x` (widens half-precision storage).
+    func toFloat32(_ x: Tensor) -> Tensor
+
+    // MARK: Linear algebra
+
+    /// y = x·Wᵀ + b. x: [..., in], weight: [out, in] (PyTorch `Linear`), bias: [out] → [..., out].
+    func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor
+    /// Batched matrix product. a: [B, M, K]; b: [B, K, N] (or [B, N, K] when `transposeB`) → [B, M, N].
+    func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool) -> Tensor
+    /// 2-D convolution. x: [N, C, H, W], weight: [O, C, kh, kw], bias: [O] → [N, O, Ho, Wo].
+    func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Padding2D) -> Tensor
+    /// Temporal 3-D convolution with kernel (k, 1, 1) and zero padding (k-1)/2 on the frame axis.
+    /// x: [B, C, F, H, W], weight: [O, C, k, 1, 1], bias: [O] → [B, O, F, H, W].
+    func conv3dTemporal(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor
+
+    // MARK: Normalisation
+
+    /// GroupNorm: statistics per sample over (C/G × all remaining dims), so a 5-D input pools
+    /// across frames. x: [N, C, ...], weight/bias: [C].
+    func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor
+    /// LayerNorm over the last dimension. weight/bias: [D] (or nil for no affine).
+    func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor
+    /// Softmax over the last dimension.
+    func softmax(_ x: Tensor) -> Tensor
+
+    // MARK: Attention
+
+    /// Multi-head scaled dot-product attention, computed in query/key chunks so that no score
+    /// block larger than `attentionBudgetBytes` exists at once.
+    /// q: [B, Lq, H·D], k: [B, Lk, H·D], v: [B, Lk, H·Dv] → [B, Lq, H·Dv]. Heads are contiguous
+    /// channel groups (head j uses channels [j·D, (j+1)·D)). `causal` masks keys after the query.
+    func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool) -> Tensor
+
+    // MARK: Pointwise
+
+    func unary(_ op: UnaryOp, _ x: Tensor) -> Tensor
+    /// Elementwise op with NumPy broadcasting (result has the broadcast shape).
+    func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) -> Tensor
+    /// a·x + b·y + c, elementwise over same-shaped tensors (scheduler and guidance arithmetic).
+    func axpby(_ a: Float, _ x: Tensor, _ b: Float, _ y: Tensor, constant c: Float) -> Tensor
+    /// α·x + β.
+    func affine(_ x: Tensor, scale: Float, shift: Float) -> Tensor
+    func clamp(_ x: Tensor, min: Float, max: Float) -> Tensor
+    /// GEGLU: splits the last dimension into [value | gate] halves → value · GELU(gate).
+    func geglu(_ x: Tensor) -> Tensor
+
+    // MARK: Layout
+
+    /// Copy with permuted axes (`torch.permute(...).contiguous()`).
+    func permute(_ x: Tensor, _ perm: [Int]) -> Tensor
+    /// Concatenation along `axis`.
+    func concat(_ xs: [Tensor], axis: Int) -> Tensor
+    /// Copy of `x[..., range, ...]` along `axis`.
+    func slice(_ x: Tensor, axis: Int, range: Range<Int>) -> Tensor
+    /// Nearest-neighbour ×2 upsampling of the last two dims. x: [N, C, H, W] → [N, C, 2H, 2W].
+    func upsampleNearest2x(_ x: Tensor) -> Tensor
+    /// `nn.AdaptiveAvgPool2d((outH, outW))` over the last two dims, with PyTorch's window bounds
+    /// [floor(i·L/out), ceil((i+1)·L/out)).
+    func adaptiveAvgPool2d(_ x: Tensor, outH: Int, outW: Int) -> Tensor
+    /// Rows of `table` ([V, D]) at `ids` → [ids.count, D].
+    func embedding(_ ids: [Int], table: Tensor) -> Tensor
+}
+
+extension Backend {
+    public func add(_ a: Tensor, _ b: Tensor) -> Tensor { binary(.add, a, b) }
+    public func sub(_ a: Tensor, _ b: Tensor) -> Tensor { binary(.sub, a, b) }
+    public func mul(_ a: Tensor, _ b: Tensor) -> Tensor { binary(.mul, a, b) }
+    public func silu(_ x: Tensor) -> Tensor { unary(.silu, x) }
+    public func gelu(_ x: Tensor) -> Tensor { unary(.gelu, x) }
+    public func quickGelu(_ x: Tensor) -> Tensor { unary(.quickGelu, x) }
+    public func scale(_ x: Tensor, _ s: Float) -> Tensor { affine(x, scale: s, shift: 0) }
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// The `i2v` command line: a thin layer over the engine, media and service libraries.
+/// Each sub-command lives in its own file under `Commands/`.
+@main
+struct I2V: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "i2v",
+        abstract: "Turn one product photo into a short product video.",
+        subcommands: [
+            VersionCommand.self,
+        ]
+    )
+}
