@@ -142,3 +142,13 @@ enum KernelCache {
         return cubin
     }
 }
+
+/// Offline compilation of the kernel modules (no GPU needed), for build checks.
+public enum CUDAKernels {
+    /// Compiles the module for `precision` to a cubin for `sm_<arch>`; returns its size in bytes.
+    public static func compile(precision: CUDAPrecision, arch: Int) throws -> Int {
+        let nvrtc = try NVRTC()
+        return try nvrtc.compileToCubin(source: KernelSource.source(storage: precision.kernelType),
+                                        name: "i2v_\(precision.kernelType).cu", arch: arch).count
+    }
+}

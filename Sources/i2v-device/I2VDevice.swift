@@ -11,7 +11,7 @@ struct I2VDevice: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "i2v-device",
         abstract: "Check and benchmark the CUDA backend on a GPU host.",
-        subcommands: [CheckOps.self]
+        subcommands: [CheckOps.self, CompileKernels.self]
     )
 }
 
@@ -35,5 +35,19 @@ struct CheckOps: ParsableCommand {
             print(String(format: "peak device memory held: %.1f MiB", Double(cuda.peakAllocatedBytes) / 1048576))
         }
         if failures > 0 { throw ExitCode(1) }
+    }
+}
+
+struct CompileKernels: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compile-kernels", abstract: "Compile the CUDA kernels with NVRTC (needs libnvrtc only, no GPU) and report errors.")
+
+    @Option(help: "Target architecture, e.g. 90 for sm_90.") var arch = 90
+
+    func run() throws {
+        for p in CUDAPrecision.allCases {
+            let bytes = try CUDAKernels.compile(precision: p, arch: arch)
+            print("\(p.rawValue): \(bytes) bytes of sm_\(arch) code")
+        }
     }
 }

@@ -34,7 +34,7 @@ final class NVRTC: @unchecked Sendable {
         var prog: Program = nil
         try check(create(&prog, source, name, 0, nil, nil), "nvrtcCreateProgram(\(name))")
         defer { _ = destroy(&prog) }
-        let options = ["--gpu-architecture=sm_\(arch)", "--std=c++17", "-default-device", "--use_fast_math=false"] + extraOptions
+        let options = ["--gpu-architecture=sm_\(arch)", "--std=c++17", "-default-device"] + extraOptions
         let cStrings = options.map { strdup($0) }
         defer { cStrings.forEach { free($0) } }
         let ptrs: [UnsafePointer<CChar>?] = cStrings.map { UnsafePointer($0) }

@@ -3,6 +3,7 @@
 /// Half values are converted with PTX `cvt` so no CUDA header is needed at run time.
 enum KernelSource {
     static let prelude = #"""
+    #define INFINITY __int_as_float(0x7f800000)
     struct h16 { unsigned short x; };
     struct b16 { unsigned short x; };
     __device__ __forceinline__ float ld(const float* p, long long i) { return p[i]; }
