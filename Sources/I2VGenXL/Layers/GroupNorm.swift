@@ -1,0 +1,31 @@
+// Matches torch.nn.GroupNorm (affine).
+import ModelIO
+import Tensor
+
+/// GroupNorm with per-channel affine. Statistics pool over C/G channels and every remaining
+/// dimension, so a 5-D input [B, C, F, H, W] normalises across frames too (diffusers' temporal
+/// layers rely on that); reshape to [B·F, C, H, W] first for per-frame statistics.
+/// Keys: `<scope>.weight` [C], `<scope>.bias` [C].
+public struct GroupNorm {
+    public let groups: Int
+    public let channels: Int
+    public let eps: Float
+    public let weight: Tensor  // [C]
+    public let bias: Tensor    // [C]
+
+    public init(_ scope: WeightScope, groups: Int, channels: Int, eps: Float) throws {
+        guard groups > 0, channels % groups == 0 else {
+            throw ModelConfigError.invalid(field: "norm_num_groups", reason: "\(channels) channels are not divisible into \(groups) groups at \(scope.prefix)")
+        }
+        self.groups = groups
+        self.channels = channels
+        self.eps = eps
+        self.weight = try scope.take("weight", [channels])
+        self.bias = try scope.take("bias", [channels])
+    }
+
+    /// x: [N, C, ...] → same shape
+    public func callAsFunction(_ b: any Backend, _ x: Tensor) -> Tensor {
+        b.groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps)
+    }
+}

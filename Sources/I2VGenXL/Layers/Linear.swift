@@ -1,0 +1,23 @@
+// Matches torch.nn.Linear (weights keep PyTorch's [out, in] layout and key names).
+import ModelIO
+import Tensor
+
+/// y = x·Wᵀ + b over the last dimension. Keys: `<scope>.weight` [out, in], `<scope>.bias` [out].
+public struct Linear {
+    public let inFeatures: Int
+    public let outFeatures: Int
+    public let weight: Tensor  // [out, in]
+    public let bias: Tensor?   // [out]
+
+    public init(_ scope: WeightScope, inFeatures: Int, outFeatures: Int, bias: Bool = true) throws {
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        self.weight = try scope.take("weight", [outFeatures, inFeatures])
+        self.bias = bias ? try scope.take("bias", [outFeatures]) : nil
+    }
+
+    /// x: [..., in] → [..., out]
+    public func callAsFunction(_ b: any Backend, _ x: Tensor) -> Tensor {
+        b.linear(x, weight: weight, bias: bias)
+    }
+}
