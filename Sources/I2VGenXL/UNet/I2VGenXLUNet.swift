@@ -12,7 +12,7 @@ public final class I2VGenXLUNet {
     public let config: I2VGenXLUNetConfig
     public var options: UNetOptions
 
-    let convIn: UNetNN.Conv2d               // [C0, 2·in, 3, 3]
+    let convIn: Conv2d               // [C0, 2·in, 3, 3]
     let transformerIn: TransformerTemporalModel
     let imageLatentPath: ImageLatentPath
     let timeEmbedding: EmbeddingMLP          // time_embedding.linear_{1,2}
@@ -21,8 +21,8 @@ public final class I2VGenXLUNet {
     let downBlocks: [DownBlock3D]
     let midBlock: MidBlock3D
     let upBlocks: [UpBlock3D]
-    let convNormOut: UNetNN.GroupNorm
-    let convOut: UNetNN.Conv2d               // [out, C0, 3, 3]
+    let convNormOut: GroupNorm
+    let convOut: Conv2d               // [out, C0, 3, 3]
 
     /// Binds every UNet tensor from `weights` (keys as in `unet/diffusion_pytorch_model.safetensors`).
     public init(config: I2VGenXLUNetConfig, weights: WeightScope, options: UNetOptions = UNetOptions()) throws {
@@ -34,7 +34,7 @@ public final class I2VGenXLUNet {
         let c0 = c.blockOutChannels[0]
         let temb = c.timeEmbedDim
 
-        convIn = try UNetNN.Conv2d(s["conv_in"], in: 2 * c.inChannels, out: c0, kernel: 3, padding: 1)
+        convIn = try Conv2d(s["conv_in"], inChannels: 2 * c.inChannels, outChannels: c0, kernelSize: 3, padding: .same(1))
         // transformer_in: 8 heads of attention_head_dim on a (8·head_dim)-wide projection.
         transformerIn = try TransformerTemporalModel(s["transformer_in"], channels: c0, heads: 8, headDim: c.attentionHeadDim, groups: c.normNumGroups)
         imageLatentPath = try ImageLatentPath(s, inChannels: c.inChannels, crossAttentionDim: c.crossAttentionDim)
@@ -66,8 +66,8 @@ public final class I2VGenXLUNet {
             prevOut = out
         }
         upBlocks = up
-        convNormOut = try UNetNN.GroupNorm(s["conv_norm_out"], groups: c.normNumGroups, channels: c0, eps: 1e-5)
-        convOut = try UNetNN.Conv2d(s["conv_out"], in: c0, out: c.outChannels, kernel: 3, padding: 1)
+        convNormOut = try GroupNorm(s["conv_norm_out"], groups: c.normNumGroups, channels: c0, eps: 1e-5)
+        convOut = try Conv2d(s["conv_out"], inChannels: c0, outChannels: c.outChannels, kernelSize: 3, padding: .same(1))
     }
 
     /// The inputs of a denoising run that do not change between steps, turned into what the
@@ -95,7 +95,7 @@ public final class I2VGenXLUNet {
     ///   - encoderHiddenStates: [Bc, Lt, D] CLIP text tokens.
     ///   - imageLatents: [Bc, in_channels, F, h, w] (frame 0 the VAE latent, then the position mask).
     ///   - imageEmbeddings: [Bc, 1, D] projected CLIP image embeddings (zeros for the uncond half).
-    public func conditioning(_ be: Backend, fps: [Int], encoderHiddenStates: Tensor, imageLatents: Tensor,
+    public func conditioning(_ be: any Backend, fps: [Int], encoderHiddenStates: Tensor, imageLatents: Tensor,
                              imageEmbeddings: Tensor, inspect: Inspector? = nil) throws -> Conditioning {
         let c = config
         guard imageLatents.rank == 5, imageLatents.shape[1] == c.inChannels, imageLatents.shape[2] >= 1,
@@ -130,7 +130,7 @@ public final class I2VGenXLUNet {
     ///   - sample: [Bc, in_channels, F, h, w] noisy latents.
     ///   - timesteps: one value per batch row.
     /// - Returns: [Bc, out_channels, F, h, w]
-    public func callAsFunction(_ be: Backend, sample: Tensor, timesteps: [Double], conditioning cond: Conditioning,
+    public func callAsFunction(_ be: any Backend, sample: Tensor, timesteps: [Double], conditioning cond: Conditioning,
                                inspect: Inspector? = nil) throws -> Tensor {
         let c = config
         let b = cond.batch, f = cond.frames, h = cond.height, w = cond.width
@@ -146,7 +146,9 @@ public final class I2VGenXLUNet {
         let tSin = be.tensor(SinusoidalEmbedding.values(timesteps, dim: c0), shape: [b, c0])  // [Bc, C0]
         let emb = be.add(timeEmbedding(be, tSin), cond.fpsEmbedding)                         // [Bc, temb]
         inspect?("emb", emb)
-        let inputs = UNetBlockInputs(tembAct: be.silu(emb), context: cond.context, frames: f, options: options)
+        // diffusers: emb.repeat_interleave(F) — one row per frame, batch-major.
+        let tembPerFrame = be.add(be.zeros([b, f, emb.shape[1]]), emb.reshaped([b, 1, emb.shape[1]])).reshaped([n, emb.shape[1]])  // [N, temb]
+        let inputs = UNetBlockInputs(temb: tembPerFrame, context: cond.context, frames: f, options: options)
 
         let noisy = be.permute(sample, [0, 2, 1, 3, 4])                                        // [Bc, F, in, h, w]
         var x = be.concat([noisy, cond.imageLatents], axis: 2).reshaped([n, 2 * c.inChannels, h, w])  // [N, 2·in, h, w]
@@ -172,7 +174,7 @@ public final class I2VGenXLUNet {
     }
 
     /// Convenience: conditioning + one evaluation (the `i2v parity unet` call).
-    public func callAsFunction(_ be: Backend, sample: Tensor, timesteps: [Double], fps: [Int], encoderHiddenStates: Tensor,
+    public func callAsFunction(_ be: any Backend, sample: Tensor, timesteps: [Double], fps: [Int], encoderHiddenStates: Tensor,
                                imageLatents: Tensor, imageEmbeddings: Tensor, inspect: Inspector? = nil) throws -> Tensor {
         let cond = try conditioning(be, fps: fps, encoderHiddenStates: encoderHiddenStates, imageLatents: imageLatents,
                                     imageEmbeddings: imageEmbeddings, inspect: inspect)

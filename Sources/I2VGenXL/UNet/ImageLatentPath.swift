@@ -6,18 +6,18 @@ import Tensor
 /// `image_latents_temporal_encoder`: x = attn1(LayerNorm(x)) + x; x = FF(x) + x — note no norm
 /// before the GELU feed-forward. Keys: `norm1`, `attn1`, `ff`.
 struct ImageLatentTemporalEncoder {
-    let norm1: UNetNN.LayerNorm
-    let attn1: UNetAttention
+    let norm1: LayerNorm
+    let attn1: Attention
     let ff: UNetFeedForward
 
     init(_ s: WeightScope, dim: Int, heads: Int, headDim: Int, ffInner: Int) throws {
-        norm1 = try UNetNN.LayerNorm(s["norm1"], dim: dim)
-        attn1 = try UNetAttention(s["attn1"], queryDim: dim, heads: heads, headDim: headDim)
+        norm1 = try LayerNorm(s["norm1"], dim: dim, eps: 1e-5)
+        attn1 = try Attention.unet(s["attn1"], queryDim: dim, heads: heads, headDim: headDim)
         ff = try UNetFeedForward(s["ff"], dim: dim, inner: ffInner, activation: .gelu)
     }
 
     /// x: [S, F, dim] (one sequence of frames per latent pixel) → [S, F, dim]
-    func callAsFunction(_ be: Backend, _ x: Tensor) -> Tensor {
+    func callAsFunction(_ be: any Backend, _ x: Tensor) -> Tensor {
         let x = be.add(attn1(be, norm1(be, x)), x)
         return be.add(ff(be, x.reshaped([x.count / x.dim(-1), x.dim(-1)])).reshaped(x.shape), x)
     }
@@ -29,8 +29,8 @@ struct ImageLatentTemporalEncoder {
 /// - `image_latents_proj_in` (every frame, concatenated to the noisy latents): Conv(4→4c) → SiLU →
 ///   Conv(4c→4c) → SiLU → Conv(4c→c), keys `.0`, `.2`, `.4`; then the temporal encoder along frames.
 struct ImageLatentPath {
-    let ctx0: UNetNN.Conv2d, ctx3: UNetNN.Conv2d, ctx5: UNetNN.Conv2d
-    let proj0: UNetNN.Conv2d, proj2: UNetNN.Conv2d, proj4: UNetNN.Conv2d
+    let ctx0: Conv2d, ctx3: Conv2d, ctx5: Conv2d
+    let proj0: Conv2d, proj2: Conv2d, proj4: Conv2d
     let temporalEncoder: ImageLatentTemporalEncoder
     let inChannels: Int
 
@@ -38,18 +38,18 @@ struct ImageLatentPath {
         inChannels = c
         // diffusers hard-codes 4 input channels for the first conv of both paths.
         let ctx = s["image_latents_context_embedding"]
-        ctx0 = try UNetNN.Conv2d(ctx["0"], in: 4, out: c * 8, kernel: 3, padding: 1)
-        ctx3 = try UNetNN.Conv2d(ctx["3"], in: c * 8, out: c * 16, kernel: 3, stride: 2, padding: 1)
-        ctx5 = try UNetNN.Conv2d(ctx["5"], in: c * 16, out: d, kernel: 3, stride: 2, padding: 1)
+        ctx0 = try Conv2d(ctx["0"], inChannels: 4, outChannels: c * 8, kernelSize: 3, padding: .same(1))
+        ctx3 = try Conv2d(ctx["3"], inChannels: c * 8, outChannels: c * 16, kernelSize: 3, stride: 2, padding: .same(1))
+        ctx5 = try Conv2d(ctx["5"], inChannels: c * 16, outChannels: d, kernelSize: 3, stride: 2, padding: .same(1))
         let proj = s["image_latents_proj_in"]
-        proj0 = try UNetNN.Conv2d(proj["0"], in: 4, out: c * 4, kernel: 3, padding: 1)
-        proj2 = try UNetNN.Conv2d(proj["2"], in: c * 4, out: c * 4, kernel: 3, padding: 1)
-        proj4 = try UNetNN.Conv2d(proj["4"], in: c * 4, out: c, kernel: 3, padding: 1)
+        proj0 = try Conv2d(proj["0"], inChannels: 4, outChannels: c * 4, kernelSize: 3, padding: .same(1))
+        proj2 = try Conv2d(proj["2"], inChannels: c * 4, outChannels: c * 4, kernelSize: 3, padding: .same(1))
+        proj4 = try Conv2d(proj["4"], inChannels: c * 4, outChannels: c, kernelSize: 3, padding: .same(1))
         temporalEncoder = try ImageLatentTemporalEncoder(s["image_latents_temporal_encoder"], dim: c, heads: 2, headDim: c, ffInner: c * 4)
     }
 
     /// imageLatents: [Bc, 4, F, h, w] → context tokens [Bc, 64, D] from frame 0 (row-major 8×8).
-    func contextTokens(_ be: Backend, _ imageLatents: Tensor) -> Tensor {
+    func contextTokens(_ be: any Backend, _ imageLatents: Tensor) -> Tensor {
         let b = imageLatents.shape[0], h = imageLatents.shape[3], w = imageLatents.shape[4]
         let first = be.slice(imageLatents, axis: 2, range: 0..<1).reshaped([b, imageLatents.shape[1], h, w])  // [Bc, 4, h, w]
         var t = be.silu(ctx0(be, first))                 // [Bc, 8c, h, w]
@@ -62,7 +62,7 @@ struct ImageLatentPath {
 
     /// imageLatents: [Bc, 4, F, h, w] → processed latents in frame-major layout [Bc, F, c, h, w],
     /// ready to be concatenated after the noisy latents' channels.
-    func processed(_ be: Backend, _ imageLatents: Tensor) -> Tensor {
+    func processed(_ be: any Backend, _ imageLatents: Tensor) -> Tensor {
         let b = imageLatents.shape[0], cin = imageLatents.shape[1], f = imageLatents.shape[2]
         let h = imageLatents.shape[3], w = imageLatents.shape[4]
         var t = be.permute(imageLatents, [0, 2, 1, 3, 4]).reshaped([b * f, cin, h, w])  // [N, 4, h, w]

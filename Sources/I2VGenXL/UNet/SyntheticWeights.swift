@@ -7,7 +7,7 @@ import Tensor
 /// architecture without a checkpoint, and by tests that check which keys a model binds.
 /// It records every key and shape taken.
 public final class SyntheticWeights: WeightProvider {
-    public let backend: Backend
+    public let backend: any Backend
     public let dtype: DType
     private var state: UInt64
     public private(set) var taken: [(key: String, shape: [Int])] = []
@@ -17,7 +17,7 @@ public final class SyntheticWeights: WeightProvider {
     ///   UNet at 2.8 GB, as a real fp16 checkpoint would).
     /// - Parameter shapesOnly: hand out zero tensors that share one buffer (no per-tensor
     ///   memory): enough to build a model and inspect its keys, not to run it meaningfully.
-    public init(backend: Backend, dtype: DType = .float16, seed: UInt64 = 0x9E37_79B9_7F4A_7C15, shapesOnly: Bool = false) {
+    public init(backend: any Backend, dtype: DType = .float16, seed: UInt64 = 0x9E37_79B9_7F4A_7C15, shapesOnly: Bool = false) {
         self.backend = backend
         self.dtype = dtype
         self.state = seed | 1

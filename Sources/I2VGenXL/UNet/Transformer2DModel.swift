@@ -7,10 +7,10 @@ import Tensor
 /// each frame, cross-attention to the context tokens, GEGLU feed-forward.
 /// Keys: `norm`, `proj_in`, `transformer_blocks.0`, `proj_out`.
 struct Transformer2DModel {
-    let norm: UNetNN.GroupNorm
-    let projIn: UNetNN.Linear   // [inner, C]
+    let norm: GroupNorm
+    let projIn: Linear   // [inner, C]
     let block: BasicTransformerBlock
-    let projOut: UNetNN.Linear  // [C, inner]
+    let projOut: Linear  // [C, inner]
     let channels: Int
     let inner: Int
 
@@ -18,15 +18,15 @@ struct Transformer2DModel {
         let inner = heads * headDim
         self.channels = channels
         self.inner = inner
-        norm = try UNetNN.GroupNorm(s["norm"], groups: groups, channels: channels, eps: 1e-6)
-        projIn = try UNetNN.Linear(s["proj_in"], in: channels, out: inner)
+        norm = try GroupNorm(s["norm"], groups: groups, channels: channels, eps: 1e-6)
+        projIn = try Linear(s["proj_in"], inFeatures: channels, outFeatures: inner)
         block = try BasicTransformerBlock(s["transformer_blocks.0"], dim: inner, heads: heads, headDim: headDim, contextDim: contextDim)
-        projOut = try UNetNN.Linear(s["proj_out"], in: inner, out: channels)
+        projOut = try Linear(s["proj_out"], inFeatures: inner, outFeatures: channels)
     }
 
     /// x: [N, C, h, w] with N = Bc·F frames (batch-major); context: [Bc, Lk, D] (one row per
     /// batch element, shared by its F frames) → [N, C, h, w]
-    func callAsFunction(_ be: Backend, _ x: Tensor, context: Tensor, frames: Int, options: UNetOptions) -> Tensor {
+    func callAsFunction(_ be: any Backend, _ x: Tensor, context: Tensor, frames: Int, options: UNetOptions) -> Tensor {
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
         var t = norm(be, x)                                              // [N, C, h, w], per-frame stats
         t = be.permute(t, [0, 2, 3, 1]).reshaped([n, h * w, c])         // [N, h·w, C], tokens y·w + x

@@ -8,21 +8,21 @@ import Tensor
 /// of F frame tokens; two self-attentions and a GEGLU feed-forward act along time.
 /// Keys: `norm`, `proj_in`, `transformer_blocks.0`, `proj_out`.
 struct TransformerTemporalModel {
-    let norm: UNetNN.GroupNorm
-    let projIn: UNetNN.Linear   // [inner, C]
+    let norm: GroupNorm
+    let projIn: Linear   // [inner, C]
     let block: BasicTransformerBlock
-    let projOut: UNetNN.Linear  // [C, inner]
+    let projOut: Linear  // [C, inner]
 
     init(_ s: WeightScope, channels: Int, heads: Int, headDim: Int, groups: Int) throws {
         let inner = heads * headDim
-        norm = try UNetNN.GroupNorm(s["norm"], groups: groups, channels: channels, eps: 1e-6)
-        projIn = try UNetNN.Linear(s["proj_in"], in: channels, out: inner)
+        norm = try GroupNorm(s["norm"], groups: groups, channels: channels, eps: 1e-6)
+        projIn = try Linear(s["proj_in"], inFeatures: channels, outFeatures: inner)
         block = try BasicTransformerBlock(s["transformer_blocks.0"], dim: inner, heads: heads, headDim: headDim, contextDim: nil)
-        projOut = try UNetNN.Linear(s["proj_out"], in: inner, out: channels)
+        projOut = try Linear(s["proj_out"], inFeatures: inner, outFeatures: channels)
     }
 
     /// x: [N, C, h, w] with N = Bc·F (batch-major) → [N, C, h, w]
-    func callAsFunction(_ be: Backend, _ x: Tensor, frames: Int, options: UNetOptions) -> Tensor {
+    func callAsFunction(_ be: any Backend, _ x: Tensor, frames: Int, options: UNetOptions) -> Tensor {
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
         let b = n / frames
         var t = be.permute(x.reshaped([b, frames, c, h, w]), [0, 2, 1, 3, 4])  // [Bc, C, F, h, w]

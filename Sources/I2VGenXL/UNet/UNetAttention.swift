@@ -3,33 +3,11 @@
 import ModelIO
 import Tensor
 
-/// Multi-head attention of the UNet's transformer blocks. Keys: `to_q`, `to_k`, `to_v`, `to_out.0`.
-struct UNetAttention {
-    let toQ: UNetNN.Linear    // [inner, queryDim], no bias
-    let toK: UNetNN.Linear    // [inner, contextDim], no bias
-    let toV: UNetNN.Linear    // [inner, contextDim], no bias
-    let toOut: UNetNN.Linear  // [queryDim, inner] + bias
-    let heads: Int
-    let headDim: Int
-
-    init(_ s: WeightScope, queryDim: Int, contextDim: Int? = nil, heads: Int, headDim: Int) throws {
-        let inner = heads * headDim
-        let kvDim = contextDim ?? queryDim
-        toQ = try UNetNN.Linear(s["to_q"], in: queryDim, out: inner, bias: false)
-        toK = try UNetNN.Linear(s["to_k"], in: kvDim, out: inner, bias: false)
-        toV = try UNetNN.Linear(s["to_v"], in: kvDim, out: inner, bias: false)
-        toOut = try UNetNN.Linear(s["to_out.0"], in: inner, out: queryDim)
-        self.heads = heads
-        self.headDim = headDim
-    }
-
-    /// Self-attention. x: [B, L, queryDim] → [B, L, queryDim]
-    func callAsFunction(_ be: Backend, _ x: Tensor) -> Tensor {
-        let q = toQ(be, x)  // [B, L, inner]
-        let k = toK(be, x)  // [B, L, inner]
-        let v = toV(be, x)  // [B, L, inner]
-        let o = be.attention(q, k, v, heads: heads, scale: 1 / Float(headDim).squareRoot(), causal: false)
-        return toOut(be, o)  // [B, L, queryDim]
+extension Attention {
+    /// The UNet's attention: q/k/v without bias, `to_out.0` with bias.
+    static func unet(_ s: WeightScope, queryDim: Int, contextDim: Int? = nil, heads: Int, headDim: Int) throws -> Attention {
+        try Attention(s, queryDim: queryDim, options: .init(heads: heads, dimHead: headDim, contextDim: contextDim,
+                                                             qkvBias: false, outBias: true))
     }
 
     /// Cross-attention where `groups` consecutive query batch rows share one context row.
@@ -40,13 +18,14 @@ struct UNetAttention {
     /// the same numbers, and projects K/V once per batch element instead of once per frame.
     ///
     /// x: [B·groups, L, queryDim], context: [B, Lk, contextDim] → [B·groups, L, queryDim]
-    func cross(_ be: Backend, _ x: Tensor, context: Tensor, groups: Int) -> Tensor {
+    func grouped(_ be: any Backend, _ x: Tensor, context: Tensor, groups: Int) -> Tensor {
         let b = context.shape[0], l = x.shape[1]
         precondition(x.shape[0] == b * groups, "cross-attention: \(x.shape[0]) query rows for \(b)×\(groups)")
-        let q = toQ(be, x).reshaped([b, groups * l, heads * headDim])  // [B, groups·L, inner]
-        let k = toK(be, context)                                        // [B, Lk, inner]
-        let v = toV(be, context)                                        // [B, Lk, inner]
-        let o = be.attention(q, k, v, heads: heads, scale: 1 / Float(headDim).squareRoot(), causal: false)
-        return toOut(be, o.reshaped([b * groups, l, heads * headDim]))  // [B·groups, L, queryDim]
+        let inner = options.heads * options.dimHead
+        let q = toQ(be, x).reshaped([b, groups * l, inner])  // [B, groups·L, inner]
+        let k = toK(be, context)                              // [B, Lk, inner]
+        let v = toV(be, context)                              // [B, Lk, inner]
+        let o = be.attention(q, k, v, heads: options.heads, scale: scale, causal: false)
+        return toOut(be, o.reshaped([b * groups, l, inner]))  // [B·groups, L, queryDim]
     }
 }

@@ -6,22 +6,22 @@ import Tensor
 
 /// What every block layer needs besides its input.
 struct UNetBlockInputs {
-    let tembAct: Tensor   // SiLU(t_emb + fps_emb): [Bc, temb]
+    let temb: Tensor      // t_emb + fps_emb repeated per frame (batch-major): [N, temb]
     let context: Tensor   // [Bc, 145, D] (text | image latents | image embedding)
     let frames: Int
     let options: UNetOptions
 }
 
-/// One resnet → temp_conv [→ attention → temp_attention] layer of a 3-D block.
+/// One resnet → temp_conv [→ attention → temp_attention] layer of a 3-D block. The resnets are
+/// diffusers' ResnetBlock2D with eps 1e-5, SiLU, `time_emb_proj` (per frame).
 struct Block3DLayer {
-    let resnet: UNetResnetBlock
+    let resnet: ResnetBlock2D
     let tempConv: TemporalConvLayer
     let attention: Transformer2DModel?
     let tempAttention: TransformerTemporalModel?
 
     init(_ s: WeightScope, index j: Int, inChannels: Int, outChannels: Int, crossAttention: Bool, config c: I2VGenXLUNetConfig) throws {
-        resnet = try UNetResnetBlock(s["resnets.\(j)"], inChannels: inChannels, outChannels: outChannels,
-                                     tembChannels: c.timeEmbedDim, groups: c.normNumGroups)
+        resnet = try ResnetBlock2D(s["resnets.\(j)"], inChannels: inChannels, outChannels: outChannels, options: c.resnetOptions)
         tempConv = try TemporalConvLayer(s["temp_convs.\(j)"], channels: outChannels, groups: c.normNumGroups)
         if crossAttention {
             let heads = outChannels / c.attentionHeadDim  // the head-count quirk: C/64 heads of 64
@@ -36,8 +36,8 @@ struct Block3DLayer {
     }
 
     /// x: [N, Cin, h, w] → [N, Cout, h, w]
-    func callAsFunction(_ be: Backend, _ x: Tensor, _ i: UNetBlockInputs) -> Tensor {
-        var x = resnet(be, x, tembAct: i.tembAct, frames: i.frames)
+    func callAsFunction(_ be: any Backend, _ x: Tensor, _ i: UNetBlockInputs) -> Tensor {
+        var x = resnet(be, x, temb: i.temb)
         x = tempConv(be, x, frames: i.frames)
         if let attention, let tempAttention {
             x = attention(be, x, context: i.context, frames: i.frames, options: i.options)
@@ -52,27 +52,25 @@ struct Block3DLayer {
 /// output are skip connections.
 struct DownBlock3D {
     let layers: [Block3DLayer]
-    let downsampler: UNetNN.Conv2d?
+    let downsampler: Downsample2D?
 
     init(_ s: WeightScope, inChannels: Int, outChannels: Int, crossAttention: Bool, addDownsample: Bool, config c: I2VGenXLUNetConfig) throws {
         layers = try (0..<c.layersPerBlock).map { j in
             try Block3DLayer(s, index: j, inChannels: j == 0 ? inChannels : outChannels, outChannels: outChannels,
                              crossAttention: crossAttention, config: c)
         }
-        downsampler = addDownsample
-            ? try UNetNN.Conv2d(s["downsamplers.0.conv"], in: outChannels, out: outChannels, kernel: 3, stride: 2, padding: 1)
-            : nil
+        downsampler = addDownsample ? try Downsample2D(s["downsamplers.0"], channels: outChannels, padding: 1) : nil
     }
 
     /// x: [N, Cin, h, w] → [N, Cout, h', w']; appends this block's skip tensors to `skips`.
-    func callAsFunction(_ be: Backend, _ x: Tensor, _ i: UNetBlockInputs, skips: inout [Tensor]) -> Tensor {
+    func callAsFunction(_ be: any Backend, _ x: Tensor, _ i: UNetBlockInputs, skips: inout [Tensor]) -> Tensor {
         var x = x
         for layer in layers {
             x = layer(be, x, i)
             skips.append(x)
         }
         if let downsampler {
-            x = downsampler(be, x)  // [N, Cout, ceil(h/2), ceil(w/2)]
+            x = downsampler(be, x)  // [N, Cout, ceil(h/2), ceil(w/2)] (3×3, stride 2, symmetric padding 1)
             skips.append(x)
         }
         return x
@@ -82,14 +80,14 @@ struct DownBlock3D {
 /// `UNetMidBlock3DCrossAttn` (num_layers 1): resnet → temp_conv → attention → temp_attention →
 /// resnet → temp_conv. Keys: `resnets.{0,1}`, `temp_convs.{0,1}`, `attentions.0`, `temp_attentions.0`.
 struct MidBlock3D {
-    let resnets: [UNetResnetBlock]
+    let resnets: [ResnetBlock2D]
     let tempConvs: [TemporalConvLayer]
     let attention: Transformer2DModel
     let tempAttention: TransformerTemporalModel
 
     init(_ s: WeightScope, channels: Int, config c: I2VGenXLUNetConfig) throws {
         resnets = try (0..<2).map { j in
-            try UNetResnetBlock(s["resnets.\(j)"], inChannels: channels, outChannels: channels, tembChannels: c.timeEmbedDim, groups: c.normNumGroups)
+            try ResnetBlock2D(s["resnets.\(j)"], inChannels: channels, outChannels: channels, options: c.resnetOptions)
         }
         tempConvs = try (0..<2).map { j in try TemporalConvLayer(s["temp_convs.\(j)"], channels: channels, groups: c.normNumGroups) }
         let heads = channels / c.attentionHeadDim
@@ -100,12 +98,12 @@ struct MidBlock3D {
     }
 
     /// x: [N, C, h, w] → [N, C, h, w]
-    func callAsFunction(_ be: Backend, _ x: Tensor, _ i: UNetBlockInputs) -> Tensor {
-        var x = resnets[0](be, x, tembAct: i.tembAct, frames: i.frames)
+    func callAsFunction(_ be: any Backend, _ x: Tensor, _ i: UNetBlockInputs) -> Tensor {
+        var x = resnets[0](be, x, temb: i.temb)
         x = tempConvs[0](be, x, frames: i.frames)
         x = attention(be, x, context: i.context, frames: i.frames, options: i.options)
         x = tempAttention(be, x, frames: i.frames, options: i.options)
-        x = resnets[1](be, x, tembAct: i.tembAct, frames: i.frames)
+        x = resnets[1](be, x, temb: i.temb)
         return tempConvs[1](be, x, frames: i.frames)
     }
 }
@@ -115,7 +113,7 @@ struct MidBlock3D {
 /// (`upsamplers.0.conv`).
 struct UpBlock3D {
     let layers: [Block3DLayer]
-    let upsampler: UNetNN.Conv2d?
+    let upsampler: Upsample2D?
 
     /// - Parameters:
     ///   - prevOutputChannels: channels coming from the previous (deeper) block.
@@ -129,13 +127,11 @@ struct UpBlock3D {
             return try Block3DLayer(s, index: j, inChannels: resIn + skip, outChannels: outChannels,
                                     crossAttention: crossAttention, config: c)
         }
-        upsampler = addUpsample
-            ? try UNetNN.Conv2d(s["upsamplers.0.conv"], in: outChannels, out: outChannels, kernel: 3, padding: 1)
-            : nil
+        upsampler = addUpsample ? try Upsample2D(s["upsamplers.0"], channels: outChannels) : nil
     }
 
     /// x: [N, Cprev, h, w] → [N, Cout, h', w']; pops one skip per layer from the end of `skips`.
-    func callAsFunction(_ be: Backend, _ x: Tensor, _ i: UNetBlockInputs, skips: inout [Tensor]) -> Tensor {
+    func callAsFunction(_ be: any Backend, _ x: Tensor, _ i: UNetBlockInputs, skips: inout [Tensor]) -> Tensor {
         var x = x
         for layer in layers {
             let skip = skips.removeLast()              // released once concatenated
@@ -151,8 +147,15 @@ struct UpBlock3D {
             var up = be.upsampleNearest2x(x)           // [N, C, 2h, 2w]
             if up.shape[2] != targetH { up = be.slice(up, axis: 2, range: 0..<targetH) }
             if up.shape[3] != targetW { up = be.slice(up, axis: 3, range: 0..<targetW) }
-            x = upsampler(be, up)
+            x = upsampler.conv(be, up)
         }
         return x
+    }
+}
+
+extension I2VGenXLUNetConfig {
+    /// The UNet's resnets: groups `norm_num_groups`, eps 1e-5, SiLU, `time_emb_proj` from the time embedding.
+    var resnetOptions: ResnetBlock2D.Options {
+        ResnetBlock2D.Options(groups: normNumGroups, eps: 1e-5, tembChannels: timeEmbedDim, activation: .silu)
     }
 }

@@ -33,16 +33,16 @@ enum SinusoidalEmbedding {
 /// `TimestepEmbedding` (keys `linear_1`, `linear_2`) or the equivalent `Sequential(Linear, SiLU,
 /// Linear)` (keys `0`, `2`): linear_2(SiLU(linear_1(x))).
 struct EmbeddingMLP {
-    let first: UNetNN.Linear   // [hidden, in]
-    let second: UNetNN.Linear  // [out, hidden]
+    let first: Linear   // [hidden, in]
+    let second: Linear  // [out, hidden]
 
     init(_ s: WeightScope, firstKey: String, secondKey: String, in inDim: Int, hidden: Int, out outDim: Int) throws {
-        first = try UNetNN.Linear(s[firstKey], in: inDim, out: hidden)
-        second = try UNetNN.Linear(s[secondKey], in: hidden, out: outDim)
+        first = try Linear(s[firstKey], inFeatures: inDim, outFeatures: hidden)
+        second = try Linear(s[secondKey], inFeatures: hidden, outFeatures: outDim)
     }
 
     /// x: [..., in] → [..., out]
-    func callAsFunction(_ be: Backend, _ x: Tensor) -> Tensor {
+    func callAsFunction(_ be: any Backend, _ x: Tensor) -> Tensor {
         second(be, be.silu(first(be, x)))
     }
 }
