@@ -1,5 +1,4 @@
 // Matches diffusers src/diffusers/models/unets/unet_i2vgen_xl.py: I2VGenXLUNet.__init__ (config)
-import Foundation
 
 /// The `unet/config.json` of a diffusers I2VGen-XL folder. Field names follow diffusers'.
 public struct I2VGenXLUNetConfig: Sendable, Equatable {
@@ -47,7 +46,7 @@ public struct I2VGenXLUNetConfig: Sendable, Equatable {
 
     /// Checks the structural invariants diffusers relies on; throws naming the offending field.
     public func validate() throws {
-        func fail(_ field: String, _ why: String) -> UNetError { .invalidConfig(field: field, reason: why) }
+        func fail(_ field: String, _ why: String) -> ModelConfigError { .invalid(field: field, reason: why) }
         guard !blockOutChannels.isEmpty else { throw fail("block_out_channels", "is empty") }
         guard downBlockTypes.count == blockOutChannels.count else {
             throw fail("down_block_types", "has \(downBlockTypes.count) entries but block_out_channels has \(blockOutChannels.count)")
@@ -101,7 +100,8 @@ extension I2VGenXLUNetConfig: Decodable {
         if let list = try? c.decodeIfPresent([Int].self, forKey: .attentionHeadDim) {
             // diffusers feeds attention_head_dim to transformer_in as one int; a list cannot work there.
             guard let first = list.first, list.allSatisfy({ $0 == first }) else {
-                throw UNetError.invalidConfig(field: "attention_head_dim", reason: "a per-block list is not supported (transformer_in needs one value)")
+                throw DecodingError.dataCorruptedError(forKey: .attentionHeadDim, in: c,
+                                                       debugDescription: "a per-block list is not supported (transformer_in needs one value)")
             }
             attentionHeadDim = first
         } else {
@@ -110,19 +110,4 @@ extension I2VGenXLUNetConfig: Decodable {
         sampleSize = try? c.decodeIfPresent(Int.self, forKey: .sampleSize)
     }
 
-    /// Reads and validates `unet/config.json`.
-    public static func load(from url: URL) throws -> I2VGenXLUNetConfig {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw UNetError.invalidConfig(field: url.path, reason: "cannot be read (\(error.localizedDescription))")
-        }
-        let config: I2VGenXLUNetConfig
-        do { config = try JSONDecoder().decode(I2VGenXLUNetConfig.self, from: data) } catch let e as UNetError {
-            throw e
-        } catch {
-            throw UNetError.invalidConfig(field: url.path, reason: "is not a valid UNet config (\(error))")
-        }
-        try config.validate()
-        return config
-    }
 }
