@@ -10,6 +10,7 @@ struct I2V: AsyncParsableCommand {
         subcommands: [
             VersionCommand.self,
             BenchOpsCommand.self,
+            ModelsCommand.self,
         ]
     )
 }
