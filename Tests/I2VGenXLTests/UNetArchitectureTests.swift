@@ -15,26 +15,32 @@ final class UNetArchitectureTests: XCTestCase {
         upBlockTypes: ["UpBlock3D", "CrossAttnUpBlock3D", "CrossAttnUpBlock3D"],
         blockOutChannels: [8, 16, 16], layersPerBlock: 1, normNumGroups: 4, crossAttentionDim: 12, attentionHeadDim: 4)
 
-    func testRealConfigBindsEveryCheckpointTensorOnce() throws {
+    static let realConfig = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/real-config").path
+
+    /// The real `ali-vilab/i2vgen-xl` UNet config binds exactly the tensors of the checkpoint
+    /// (Tests/Fixtures/real-config/i2vgen-xl-keys.tsv, checked against diffusers' model), each once
+    /// and with its shape.
+    func testRealConfigBindsExactlyTheCheckpointKeysAndShapes() throws {
+        let config = try ConfigFile.decode(I2VGenXLUNetConfig.self, from: Self.realConfig + "/model/unet/config.json")
+        XCTAssertEqual(config, .real)
         let weights = SyntheticWeights(backend: be, shapesOnly: true)
-        _ = try I2VGenXLUNet(config: .real, weights: WeightScope(weights))
-        // reference/i2vgen-xl-keys.tsv: 1511 UNet tensors, 1,420,469,224 parameters.
-        XCTAssertEqual(weights.taken.count, 1511)
+        _ = try I2VGenXLUNet(config: config, weights: WeightScope(weights))
+
+        let tsv = try String(contentsOfFile: Self.realConfig + "/i2vgen-xl-keys.tsv", encoding: .utf8)
+        var expected: [String: [Int]] = [:]
+        for line in tsv.split(separator: "\n") {
+            let f = line.split(separator: "\t").map(String.init)
+            guard f.count == 4, f[0] == "unet", f[1] != "TOTAL" else { continue }
+            expected[f[1]] = f[2].split(separator: ",").compactMap { Int($0) }
+        }
+        XCTAssertEqual(expected.count, 1511)
+        let taken = Dictionary(uniqueKeysWithValues: weights.taken.map { ($0.key, $0.shape) })
+        XCTAssertEqual(weights.taken.count, taken.count, "no key is taken twice")
+        XCTAssertEqual(Set(taken.keys).subtracting(expected.keys).sorted(), [], "keys the model takes that the checkpoint lacks")
+        XCTAssertEqual(Set(expected.keys).subtracting(taken.keys).sorted(), [], "checkpoint keys the model never takes")
+        for (key, shape) in expected where taken[key] != nil { XCTAssertEqual(taken[key], shape, key) }
         XCTAssertEqual(weights.parameterCount, 1_420_469_224)
-        let shapes = Dictionary(uniqueKeysWithValues: weights.taken.map { ($0.key, $0.shape) })
-        XCTAssertEqual(shapes["conv_in.weight"], [320, 8, 3, 3])
-        XCTAssertEqual(shapes["transformer_in.proj_in.weight"], [512, 320])
-        XCTAssertEqual(shapes["down_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k.weight"], [640, 1024])
-        XCTAssertEqual(shapes["down_blocks.1.temp_attentions.0.transformer_blocks.0.attn2.to_k.weight"], [640, 640])
-        XCTAssertEqual(shapes["down_blocks.2.temp_convs.1.conv4.3.weight"], [1280, 1280, 3, 1, 1])
-        XCTAssertEqual(shapes["up_blocks.1.resnets.2.conv_shortcut.weight"], [1280, 1920, 1, 1])
-        XCTAssertEqual(shapes["up_blocks.3.resnets.0.norm1.weight"], [960])
-        XCTAssertEqual(shapes["image_latents_context_embedding.5.weight"], [1024, 64, 3, 3])
-        XCTAssertEqual(shapes["image_latents_temporal_encoder.attn1.to_q.weight"], [8, 4])
-        XCTAssertEqual(shapes["context_embedding.2.weight"], [4096, 1280])
-        XCTAssertEqual(shapes["mid_block.attentions.0.transformer_blocks.0.ff.net.0.proj.weight"], [10240, 1280])
-        XCTAssertNil(shapes["down_blocks.3.attentions.0.norm.weight"])
-        XCTAssertNil(shapes["up_blocks.3.upsamplers.0.conv.weight"])
     }
 
     func testConfigDecodesDiffusersJSONAndFillsDefaults() throws {
@@ -64,7 +70,7 @@ final class UNetArchitectureTests: XCTestCase {
         c.normNumGroups = 24
         XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("norm_num_groups"), "\($0)") }
         let list = #"{"attention_head_dim": [32, 64, 64, 64]}"#
-        XCTAssertThrowsError(try JSONDecoder().decode(I2VGenXLUNetConfig.self, from: Data(list.utf8))) {
+        XCTAssertThrowsError(try ConfigFile.decode(I2VGenXLUNetConfig.self, from: Array(list.utf8), file: "unet/config.json")) {
             XCTAssertTrue("\($0)".contains("attention_head_dim"), "\($0)")
         }
     }

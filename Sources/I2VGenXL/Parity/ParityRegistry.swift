@@ -12,6 +12,8 @@ public enum ParityRegistry {
         VAEEncodeParity(),
         VAEDecodeParity(),
         SchedulerParity(),
+        UNetParity(),
+        PipelineParity(),
     ]
 
     public static var names: [String] { all.map(\.name) }

@@ -16,12 +16,12 @@ extension I2VGenXLUNet {
 extension I2VGenXLPipeline {
     /// Loads every component of a diffusers-layout I2VGen-XL folder (`model_index.json`, `unet/`,
     /// `vae/`, `text_encoder/`, `tokenizer/`, `image_encoder/`, `feature_extractor/`, `scheduler/`).
-    public static func load(from path: String, backend: any Backend, tokenizer: any PromptTokenizer,
+    public static func load(from path: String, backend: any Backend,
                             unetOptions: UNetOptions = UNetOptions()) throws -> I2VGenXLPipeline {
         let dir = try ModelDirectory(path: path)
         return I2VGenXLPipeline(
             backend: backend,
-            tokenizer: tokenizer,
+            tokenizer: try CLIPTokenizer(folder: dir.component("tokenizer")),
             textEncoder: try CLIPTextModel.load(from: dir, backend: backend),
             imageEncoder: try CLIPVisionModelWithProjection.load(from: dir, backend: backend),
             imageProcessor: try CLIPImageProcessorConfig.load(from: dir),
@@ -29,4 +29,9 @@ extension I2VGenXLPipeline {
             unet: try I2VGenXLUNet.load(from: dir, backend: backend, options: unetOptions),
             schedulerConfig: try DDIMScheduler.load(from: dir).config)
     }
+}
+
+extension CLIPTokenizer: PromptTokenizer {
+    /// `[BOS, tokens…, EOS, PAD…]` of `model_max_length` ids, as the pipeline's `encode_prompt` pads.
+    public func inputIDs(for prompt: String) throws -> [Int] { encode(prompt) }
 }
