@@ -56,4 +56,23 @@ PYEOF
 ffmpeg -v error -y -i quadrants.png -pix_fmt rgb48be rgb16.png
 ffmpeg -v error -y -i alpha.png -pix_fmt rgba64be rgba16.png
 ffmpeg -v error -y -i quadrants.png -pix_fmt gray16be grey16.png
-ls -l
+
+
+# Pillow resize parity: a 48x32 textured input and Pillow's output for each filter and case.
+"$PY" - <<'PYEOF'
+import numpy as np
+from PIL import Image
+rng = np.random.default_rng(7)
+y, x = np.mgrid[0:32, 0:48]
+base = np.stack([128 + 100 * np.sin(x / 5.0), 128 + 100 * np.cos(y / 4.0), (x * 5 + y * 3) % 256], -1)
+img = np.clip(base + rng.normal(0, 25, base.shape), 0, 255).astype(np.uint8)
+src = Image.fromarray(img, "RGB")
+src.save("resample_input.png")
+filters = {"box": Image.Resampling.BOX, "bilinear": Image.Resampling.BILINEAR, "hamming": Image.Resampling.HAMMING,
+           "bicubic": Image.Resampling.BICUBIC, "lanczos": Image.Resampling.LANCZOS}
+cases = {"down": ((20, 13), None), "up": ((77, 50), None), "mixed": ((60, 15), None),
+         "box": ((25, 21), (3.5, 2.25, 40.0, 30.5))}
+for fname, f in filters.items():
+    for cname, (size, box) in cases.items():
+        src.resize(size, resample=f, box=box).save(f"resample_{fname}_{cname}.png")
+PYEOF
