@@ -13,6 +13,8 @@ public enum ParityRegistry {
         VAEEncodeParity(),
         VAEDecodeParity(),
         SchedulerParity(),
+        UNetParity(),
+        PipelineParity(),
     ]
 
     public static var names: [String] { all.map(\.name) }

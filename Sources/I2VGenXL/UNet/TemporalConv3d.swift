@@ -1,0 +1,20 @@
+// Matches torch.nn.Conv3d with kernel (k, 1, 1) and padding ((k-1)/2, 0, 0), as diffusers'
+// TemporalConvLayer builds it.
+import ModelIO
+import Tensor
+
+/// Convolution along the frame axis only. Keys: `<scope>.weight` [out, in, k, 1, 1], `<scope>.bias` [out].
+struct TemporalConv3d {
+    let weight: Tensor  // [out, in, k, 1, 1]
+    let bias: Tensor    // [out]
+
+    init(_ s: WeightScope, inChannels: Int, outChannels: Int, kernel: Int = 3) throws {
+        weight = try s.take("weight", [outChannels, inChannels, kernel, 1, 1])
+        bias = try s.take("bias", [outChannels])
+    }
+
+    /// x: [B, C, F, H, W] → [B, Cout, F, H, W] (zero padding at both ends of the frame axis)
+    func callAsFunction(_ be: any Backend, _ x: Tensor) -> Tensor {
+        be.conv3dTemporal(x, weight: weight, bias: bias)
+    }
+}

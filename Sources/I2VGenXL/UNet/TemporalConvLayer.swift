@@ -1,0 +1,36 @@
+// Matches diffusers src/diffusers/models/resnet.py: TemporalConvLayer (eval mode: dropout off).
+import ModelIO
+import Tensor
+
+/// Four GroupNorm → SiLU → Conv3d (3,1,1) stages along time with a residual around all four.
+/// The GroupNorms see the 5-D tensor, so their statistics pool across frames (eps 1e-5, the nn
+/// default). Keys: `conv1.0`/`conv1.2`, `conv{2,3,4}.0`/`conv{2,3,4}.3` (index 2 is Dropout there).
+struct TemporalConvLayer {
+    let norms: [GroupNorm]
+    let convs: [TemporalConv3d]  // each [C, C, 3, 1, 1]
+
+    init(_ s: WeightScope, channels: Int, groups: Int) throws {
+        var norms: [GroupNorm] = []
+        var convs: [TemporalConv3d] = []
+        for stage in 1...4 {
+            let seq = s["conv\(stage)"]
+            norms.append(try GroupNorm(seq["0"], groups: groups, channels: channels, eps: 1e-5))
+            convs.append(try TemporalConv3d(seq[stage == 1 ? "2" : "3"], inChannels: channels, outChannels: channels))
+        }
+        self.norms = norms
+        self.convs = convs
+    }
+
+    /// x: [N, C, h, w] with N = Bc·F (batch-major) → [N, C, h, w]
+    func callAsFunction(_ be: any Backend, _ x: Tensor, frames: Int) -> Tensor {
+        let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
+        let b = n / frames
+        let identity = be.permute(x.reshaped([b, frames, c, h, w]), [0, 2, 1, 3, 4])  // [Bc, C, F, h, w]
+        var t = identity
+        for (norm, conv) in zip(norms, convs) {
+            t = conv(be, be.silu(norm(be, t)))  // [Bc, C, F, h, w]
+        }
+        t = be.add(identity, t)
+        return be.permute(t, [0, 2, 1, 3, 4]).reshaped([n, c, h, w])  // [N, C, h, w]
+    }
+}
