@@ -12,6 +12,7 @@ struct I2V: AsyncParsableCommand {
             BenchOpsCommand.self,
             ModelsCommand.self,
             ParityCommand.self,
+            MediaCommand.self,
         ]
     )
 }
