@@ -23,6 +23,10 @@ struct PairMeasure {
     var difference: Double
     /// Mean-luma change over the overlap once the integer global shift is undone, levels.
     var brightnessChange: Double
+    /// The frames have nothing in common (a cut): a difference spike with a weak correlation
+    /// peak. Its shift and brightness change mean nothing and stay out of the jitter and
+    /// flicker paths; `motion.frameDifferenceSpike` reports it.
+    var discontinuity = false
 }
 
 /// Every measurement the checks are made from. Pure function of the luma planes.
@@ -55,7 +59,7 @@ struct ClipAnalysis {
         motionScale = max(1, short / max(1, Int(t.analysisShortSide)))
         planeWidth = max(1, width / motionScale)
         planeHeight = max(1, height / motionScale)
-        ssimScale = SSIM.downsampleFactor(width: width, height: height)
+        ssimScale = max(1, Int((Double(short) / t.fidelityShortSide).rounded()))
         // Frames are at least 32 px (checked by the caller), so the plane is ≥ 16 and a window fits.
         let correlator = PhaseCorrelator(planeWidth: planeWidth, planeHeight: planeHeight)
         windowWidth = correlator?.windowWidth ?? 0
@@ -67,51 +71,56 @@ struct ClipAnalysis {
         inputLaplacianVariance = Laplacian.variance(of: input)
 
         // Per frame: statistics at full resolution, the analysis plane and its spectrum.
-        var measures = [FrameMeasure?](repeating: nil, count: n)
-        var planes = [LumaPlane?](repeating: nil, count: n)
-        var spectra = [PhaseCorrelator.Spectrum?](repeating: nil, count: n)
         let scale = motionScale
-        measures.withUnsafeMutableBufferPointer { m in
-            planes.withUnsafeMutableBufferPointer { p in
-                spectra.withUnsafeMutableBufferPointer { s in
-                    DispatchQueue.concurrentPerform(iterations: n) { i in
-                        let st = luma[i].meanAndStd()
-                        m[i] = FrameMeasure(mean: st.mean, std: st.std,
-                                            laplacianVariance: Laplacian.variance(of: luma[i]),
-                                            nonFinite: i < nonFinite.count ? nonFinite[i] : 0)
-                        let plane = luma[i].downscaled(by: scale)
-                        p[i] = plane
-                        s[i] = correlator?.spectrum(of: plane)
-                    }
-                }
-            }
+        let perFrame = Parallel.map(n) { i -> (FrameMeasure, LumaPlane, PhaseCorrelator.Spectrum?) in
+            let st = luma[i].meanAndStd()
+            let measure = FrameMeasure(mean: st.mean, std: st.std, laplacianVariance: Laplacian.variance(of: luma[i]),
+                                       nonFinite: i < nonFinite.count ? nonFinite[i] : 0)
+            let plane = luma[i].downscaled(by: scale)
+            return (measure, plane, correlator?.spectrum(of: plane))
         }
-        var frames = measures.map { $0! }
+        let planes = perFrame.map(\.1), spectra = perFrame.map(\.2)
+        var frames = perFrame.map(\.0)
         for i in 0..<n { frames[i].kind = Self.classify(frames[i], inputMean: inStats.mean, inputStd: inStats.std, t) }
         let idx = (0..<n).filter { frames[$0].kind == .ok }
         self.frames = frames
         analysed = idx
 
         // Per pair of consecutive analysed frames: shift, difference, brightness change.
-        var pairs = [PairMeasure?](repeating: nil, count: max(0, idx.count - 1))
         let full = Double(scale)
-        pairs.withUnsafeMutableBufferPointer { out in
-            DispatchQueue.concurrentPerform(iterations: out.count) { k in
-                let i = idx[k], j = idx[k + 1]
-                let a = planes[i]!, b = planes[j]!
-                var shift = PhaseShift(dx: 0, dy: 0, peak: 0)
-                if let c = correlator, let sa = spectra[i], let sb = spectra[j] { shift = c.shift(from: sa, to: sb) }
-                let diff = Self.meanAbsoluteDifference(a, b)
-                let bright = Self.compensatedBrightnessChange(a, b, dx: Int(shift.dx.rounded()), dy: Int(shift.dy.rounded()))
-                out[k] = PairMeasure(first: i, second: j,
-                                     shift: PhaseShift(dx: shift.dx * full, dy: shift.dy * full, peak: shift.peak),
-                                     difference: diff, brightnessChange: bright)
-            }
+        self.pairs = Parallel.map(max(0, idx.count - 1)) { k -> PairMeasure in
+            let i = idx[k], j = idx[k + 1]
+            let a = planes[i], b = planes[j]
+            var shift = PhaseShift(dx: 0, dy: 0, peak: 0)
+            if let c = correlator, let sa = spectra[i], let sb = spectra[j] { shift = c.shift(from: sa, to: sb) }
+            let diff = Self.meanAbsoluteDifference(a, b)
+            let bright = Self.compensatedBrightnessChange(a, b, dx: Int(shift.dx.rounded()), dy: Int(shift.dy.rounded()))
+            return PairMeasure(first: i, second: j,
+                               shift: PhaseShift(dx: shift.dx * full, dy: shift.dy * full, peak: shift.peak),
+                               difference: diff, brightnessChange: bright)
         }
-        self.pairs = pairs.map { $0! }
+        Self.markDiscontinuities(&self.pairs, t)
 
         fidelityFrame = idx.first
-        ssim = idx.first.flatMap { SSIM.ssim(luma[$0], input) }
+        let ssimScale = self.ssimScale
+        ssim = idx.first.flatMap { SSIM.ssim(luma[$0], input, downsample: ssimScale) }
+    }
+
+    /// The floored median pair difference that spikes are measured against.
+    static func typicalDifference(_ pairs: [PairMeasure], _ t: QCThresholds) -> Double {
+        let d = pairs.map(\.difference).sorted()
+        return max(d.isEmpty ? 0 : d[d.count / 2], t.motionMinMeanDifference, 1e-6)
+    }
+
+    static func markDiscontinuities(_ pairs: inout [PairMeasure], _ t: QCThresholds) {
+        guard pairs.count >= 3 else { return }
+        let typical = typicalDifference(pairs, t)
+        let peaks = pairs.map(\.shift.peak).sorted()
+        let medianPeak = peaks[peaks.count / 2]
+        for k in pairs.indices where pairs[k].difference > t.motionMaxDifferenceSpike * typical
+            && pairs[k].shift.peak < 0.5 * medianPeak {
+            pairs[k].discontinuity = true
+        }
     }
 
     static func classify(_ f: FrameMeasure, inputMean: Double, inputStd: Double, _ t: QCThresholds) -> FrameKind {

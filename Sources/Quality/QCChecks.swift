@@ -20,6 +20,7 @@ struct QCChecks {
         series.correlationPeak = a.pairs.map(\.shift.peak)
         series.frameDifference = a.pairs.map(\.difference)
         series.brightnessChange = a.pairs.map(\.brightnessChange)
+        series.discontinuity = a.pairs.map(\.discontinuity)
         sharpness()
         jitter()
         flicker()
@@ -73,7 +74,8 @@ struct QCChecks {
 
     private mutating func jitter() {
         let pct = 100 / Double(a.shortSide)
-        let sx = a.pairs.map { $0.shift.dx * pct }, sy = a.pairs.map { $0.shift.dy * pct }
+        let sx = a.pairs.map { $0.discontinuity ? 0 : $0.shift.dx * pct }
+        let sy = a.pairs.map { $0.discontinuity ? 0 : $0.shift.dy * pct }
         let px = PathSmoothing.cumulative(sx), py = PathSmoothing.cumulative(sy)
         let hx = PathSmoothing.highFrequency(px, sigma: t.pathSmoothingSigma)
         let hy = PathSmoothing.highFrequency(py, sigma: t.pathSmoothingSigma)
@@ -107,7 +109,7 @@ struct QCChecks {
     // MARK: flicker
 
     private mutating func flicker() {
-        let steps = a.pairs.map(\.brightnessChange)
+        let steps = a.pairs.map { $0.discontinuity ? 0 : $0.brightnessChange }
         let path = PathSmoothing.cumulative(steps)
         let hf = PathSmoothing.highFrequency(path, sigma: t.pathSmoothingSigma)
         var bp = perFrameNil, bh = perFrameNil
@@ -188,6 +190,11 @@ struct QCChecks {
         add(.motionMaxDifference, maxD, t.motionMaxFrameDifference, .atMost, "levels",
             fail: "frames \(pair) differ by \(fmt(maxD ?? 0, 1)) luma levels: the content changes too much between frames (cut or distortion)",
             skip: "needs at least 2 usable frames")
+        var spike: Double?
+        if a.pairs.count >= 3, let m = maxD { spike = m / ClipAnalysis.typicalDifference(a.pairs, t) }
+        add(.motionDifferenceSpike, spike, t.motionMaxDifferenceSpike, .atMost, "ratio",
+            fail: "frames \(pair) differ \(fmt(spike ?? 0, 1))× more than the clip's typical frame pair: a cut or sudden jump",
+            skip: "needs at least 4 usable frames")
         let dist = zip(series.pathX, series.pathY).compactMap { x, y -> Double? in
             guard let x, let y else { return nil }
             return (x * x + y * y).squareRoot()

@@ -21,6 +21,7 @@ public enum QCCheckID: String, Codable, Sendable, CaseIterable {
     case motionMeanDifference = "motion.meanFrameDifference"
     case motionMaxDifference = "motion.maxFrameDifference"
     case motionDisplacement = "motion.maxDisplacement"
+    case motionDifferenceSpike = "motion.frameDifferenceSpike"
 
     public var category: QCCategory {
         switch self {
@@ -29,7 +30,7 @@ public enum QCCheckID: String, Codable, Sendable, CaseIterable {
         case .flickerHighFrequency, .flickerSignFlips: return .flicker
         case .fidelitySSIM: return .fidelity
         case .badFrames, .nonFiniteFrames, .frozenPairs, .lastFrameDetail: return .frames
-        case .motionMeanDifference, .motionMaxDifference, .motionDisplacement: return .motion
+        case .motionMeanDifference, .motionMaxDifference, .motionDisplacement, .motionDifferenceSpike: return .motion
         }
     }
 }
@@ -98,6 +99,8 @@ public struct QCSeries: Codable, Sendable, Equatable {
     public var frameDifference: [Double] = []
     /// Motion-compensated mean-luma change of each pair, levels.
     public var brightnessChange: [Double] = []
+    /// Pairs with nothing in common (a cut), left out of the jitter and flicker paths.
+    public var discontinuity: [Bool] = []
 }
 
 /// How the clip was analysed.
@@ -109,7 +112,7 @@ public struct QCAnalysis: Codable, Sendable, Equatable {
     /// Phase-correlation window (powers of two), motion-plane pixels.
     public var phaseWindowWidth: Int
     public var phaseWindowHeight: Int
-    /// Box-average factor applied before SSIM.
+    /// Box-average factor applied before the fidelity SSIM.
     public var ssimScale: Int
     /// Frame compared with the input for fidelity (0 unless frame 0 was unusable).
     public var fidelityFrame: Int?

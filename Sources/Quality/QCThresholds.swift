@@ -35,8 +35,8 @@ public struct QCThresholds: Sendable, Equatable {
     public var pathSmoothingSigma = 2.0
 
     // MARK: fidelity
-    /// Lowest allowed SSIM of the first frame to the prepared input. Default 0.5.
-    public var fidelityMinSSIM = 0.5
+    /// Lowest allowed SSIM of the first frame to the prepared input (at `fidelityShortSide`). Default 0.6.
+    public var fidelityMinSSIM = 0.6
 
     // MARK: frames
     /// A frame whose luma std is at most this (levels) is blank. Default 2.
@@ -69,11 +69,19 @@ public struct QCThresholds: Sendable, Equatable {
     public var motionMaxFrameDifference = 30.0
     /// Highest allowed distance of the camera path from frame 0, % short side. Default 25.
     public var motionMaxDisplacement = 25.0
+    /// Highest allowed ratio of the largest consecutive-pair difference to the clip's median
+    /// pair difference (the median floored at `motionMinMeanDifference`): a spike is a cut or a
+    /// sudden jump in an otherwise continuous clip. Default 4.
+    public var motionMaxDifferenceSpike = 4.0
 
     // MARK: analysis
     /// Motion metrics run on luma box-averaged by max(1, ⌊short side / this⌋), i.e. to a short
     /// side between this and twice this. Default 160 (pixels).
     public var analysisShortSide = 160.0
+    /// Fidelity SSIM runs on luma box-averaged by max(1, round(short side / this)), so that it
+    /// compares the product's layout and shape (detail is the sharpness check's job) and means
+    /// the same at every resolution. Default 128 (pixels).
+    public var fidelityShortSide = 128.0
 
     public init() {}
 
@@ -112,7 +120,9 @@ extension QCThresholds {
         Field(name: "motionMinMeanDifference", keyPath: \.motionMinMeanDifference, range: 0...255),
         Field(name: "motionMaxFrameDifference", keyPath: \.motionMaxFrameDifference, range: 0...255),
         Field(name: "motionMaxDisplacement", keyPath: \.motionMaxDisplacement, range: 0...1e6),
+        Field(name: "motionMaxDifferenceSpike", keyPath: \.motionMaxDifferenceSpike, range: 1...1e6),
         Field(name: "analysisShortSide", keyPath: \.analysisShortSide, range: 16...4096),
+        Field(name: "fidelityShortSide", keyPath: \.fidelityShortSide, range: 16...4096),
     ]
 
     /// Throws `QCError.invalidThreshold` for the first field outside its range (or not finite).

@@ -16,11 +16,12 @@ public enum SSIM {
         max(1, Int((Double(min(width, height)) / 256).rounded()))
     }
 
-    /// Mean SSIM of two planes of the same size (nil when the sizes differ or the planes are
-    /// smaller than the window after downsampling).
-    public static func ssim(_ a: LumaPlane, _ b: LumaPlane) -> Double? {
+    /// Mean SSIM of two planes of the same size, box-averaged by `downsample` first (nil: the
+    /// reference implementation's automatic factor). nil when the sizes differ or the planes are
+    /// smaller than the window after downsampling.
+    public static func ssim(_ a: LumaPlane, _ b: LumaPlane, downsample: Int? = nil) -> Double? {
         guard a.width == b.width, a.height == b.height else { return nil }
-        let f = downsampleFactor(width: a.width, height: a.height)
+        let f = max(1, downsample ?? downsampleFactor(width: a.width, height: a.height))
         let x = a.downscaled(by: f), y = b.downscaled(by: f)
         guard x.width >= windowSize, x.height >= windowSize else { return nil }
         return map(x, y).reduce(0, +) / Double((x.width - windowSize + 1) * (x.height - windowSize + 1))

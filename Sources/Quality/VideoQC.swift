@@ -17,7 +17,7 @@ public enum VideoQC {
         guard let first = frames.first else { throw QCError.noFrames }
         try validate(sizes: frames.map { ($0.width, $0.height) }, first: (first.width, first.height))
         try thresholds.validate()
-        let luma = frames.map(LumaPlane.init)
+        let luma = Parallel.map(frames.count) { LumaPlane(frames[$0]) }
         return try run(luma: luma, nonFinite: nil, input: input, thresholds: thresholds)
     }
 
@@ -32,7 +32,7 @@ public enum VideoQC {
             throw QCError.floatFrameValueCount(index: i, count: f.values.count, expected: f.width * f.height * 3)
         }
         try thresholds.validate()
-        let converted = floatFrames.map { $0.luma() }
+        let converted = Parallel.map(floatFrames.count) { floatFrames[$0].luma() }
         return try run(luma: converted.map(\.plane), nonFinite: converted.map(\.nonFinite), input: input,
                        thresholds: thresholds)
     }
