@@ -11,8 +11,12 @@ public struct PhaseShift: Sendable, Equatable, Codable {
     public var peak: Double
 }
 
-/// Phase correlation (Kuglin & Hines 1975) with a Hann window and sub-pixel peak refinement
-/// (Foroosh, Zerubia & Berthod 2002). Works on a centred power-of-two window of the planes.
+/// Phase correlation (Kuglin & Hines 1975) on a centred power-of-two window of the planes, with a
+/// Hann window against edge effects and a Gaussian weighting of the normalised cross-power
+/// spectrum. Whitening gives every frequency the same vote, also the highest ones where only
+/// noise and quantisation live; the Gaussian weight (the transform of a σ = 1 px Gaussian)
+/// quiets those and turns the correlation peak into a sampled Gaussian centred on the shift,
+/// which a three-point Gaussian fit locates to a small fraction of a pixel.
 public struct PhaseCorrelator: Sendable {
     /// Size of the analysed window (powers of two, ≤ the plane size).
     public let windowWidth: Int
@@ -21,6 +25,10 @@ public struct PhaseCorrelator: Sendable {
     private let planeHeight: Int
     private let fft: FFT2D
     private let window: [Double]
+    /// Gaussian weight of each frequency bin, normalised so that identical frames peak at 1.
+    private let weight: [Double]
+    /// Spatial σ (pixels) of the correlation peak.
+    public static let peakSigma = 1.0
 
     /// The forward transform of one windowed plane, reusable for every pair it belongs to.
     public struct Spectrum: Sendable {
@@ -49,6 +57,16 @@ public struct PhaseCorrelator: Sendable {
         var w = [Double](repeating: 0, count: ww * wh)
         for y in 0..<wh { for x in 0..<ww { w[y * ww + x] = hy[y] * hx[x] } }
         window = w
+        // exp(−2π²σ²f²) per axis, f in cycles/pixel with signed frequency indices.
+        func gauss(_ k: Int, _ n: Int) -> Double {
+            let f = Double(k <= n / 2 ? k : k - n) / Double(n)
+            return exp(-2 * Double.pi * Double.pi * Self.peakSigma * Self.peakSigma * f * f)
+        }
+        let gx = (0..<ww).map { gauss($0, ww) }, gy = (0..<wh).map { gauss($0, wh) }
+        let total = gx.reduce(0, +) * gy.reduce(0, +) / Double(ww * wh)
+        var g = [Double](repeating: 0, count: ww * wh)
+        for y in 0..<wh { for x in 0..<ww { g[y * ww + x] = gy[y] * gx[x] / total } }
+        weight = g
     }
 
     /// Mean-removed, windowed centre crop of `plane`, transformed. The plane must have the size
@@ -85,7 +103,7 @@ public struct PhaseCorrelator: Sendable {
     public func shift(from a: Spectrum, to b: Spectrum) -> PhaseShift {
         let ww = windowWidth, wh = windowHeight, n = ww * wh
         // Normalised cross-power spectrum conj(A)·B / |conj(A)·B|: its inverse transform is a
-        // delta at the displacement of b relative to a.
+        // delta at the displacement of b relative to a (a Gaussian there, once weighted).
         var re = [Double](repeating: 0, count: n), im = [Double](repeating: 0, count: n)
         a.re.withUnsafeBufferPointer { ar in
             a.im.withUnsafeBufferPointer { ai in
@@ -93,11 +111,13 @@ public struct PhaseCorrelator: Sendable {
                     b.im.withUnsafeBufferPointer { bi in
                         re.withUnsafeMutableBufferPointer { r in
                             im.withUnsafeMutableBufferPointer { i in
-                                for k in 0..<n {
-                                    let cr = ar[k] * br[k] + ai[k] * bi[k]
-                                    let ci = ar[k] * bi[k] - ai[k] * br[k]
-                                    let mag = (cr * cr + ci * ci).squareRoot()
-                                    if mag > 1e-12 { r[k] = cr / mag; i[k] = ci / mag }
+                                weight.withUnsafeBufferPointer { g in
+                                    for k in 0..<n {
+                                        let cr = ar[k] * br[k] + ai[k] * bi[k]
+                                        let ci = ar[k] * bi[k] - ai[k] * br[k]
+                                        let mag = (cr * cr + ci * ci).squareRoot()
+                                        if mag > 1e-12 { r[k] = g[k] * cr / mag; i[k] = g[k] * ci / mag }
+                                    }
                                 }
                             }
                         }
@@ -122,17 +142,19 @@ public struct PhaseCorrelator: Sendable {
         return PhaseShift(dx: Double(ix) + fx, dy: Double(iy) + fy, peak: peak)
     }
 
-    /// Foroosh et al.: near a sinc-shaped peak at fractional offset δ ∈ [0, 1) the samples are
-    /// c0 = sinc(δ) and c1 = sinc(1 − δ), so δ = c1 / (c0 + c1), taken towards the larger
-    /// neighbour. Negative neighbours (side lobes) carry no information and give 0.
+    /// Offset of the maximum of a Gaussian through three equally spaced samples (exact for a
+    /// sampled Gaussian): δ = (ln l − ln r) / (2 (ln l − 2 ln c + ln r)). Falls back to a
+    /// parabola where a sample is not positive, and stays within half a pixel.
     static func subPixelOffset(left: Double, centre: Double, right: Double) -> Double {
-        guard centre > 0 else { return 0 }
-        if right >= left {
-            guard right > 0 else { return 0 }
-            return right / (centre + right)
+        var delta = 0.0
+        if left > 0, centre > 0, right > 0 {
+            let l = log(left), c = log(centre), r = log(right)
+            let den = 2 * (l - 2 * c + r)
+            if den < -1e-12 { delta = (l - r) / den }
         } else {
-            guard left > 0 else { return 0 }
-            return -left / (centre + left)
+            let den = 2 * (left - 2 * centre + right)
+            if den < -1e-12 { delta = (left - right) / den }
         }
+        return min(0.5, max(-0.5, delta))
     }
 }

@@ -88,7 +88,7 @@ struct QCChecks {
 
         let enough = a.pairs.count >= 2
         let rms = enough ? PathSmoothing.rms(hf) : nil
-        let worst = hf.indices.max { hf[$0] < hf[$1] }.map { a.analysed[$0] } ?? 0
+        let worst = enough ? hf.indices.max { hf[$0] < hf[$1] }.map { a.analysed[$0] } ?? 0 : 0
         add(.jitterHighFrequency, rms, t.jitterMaxHighFrequencyRMS, .atMost, "% short side",
             fail: "the camera path shakes by \(fmt(rms ?? 0))% of the short side RMS (≈\(fmt((rms ?? 0) * Double(a.shortSide) / 100, 2)) px, worst at frame \(worst)) around its smooth motion",
             skip: "needs at least 3 usable frames")

@@ -28,6 +28,9 @@ enum SyntheticClips {
     /// The prepared input: the scene as the first frame's camera sees it, without noise.
     static func input(_ s: SyntheticScene) -> RGBImage { s.render(cleanCamera(0)) }
 
+    /// The default clean clip, rendered once per test run (the defect clips derive from it).
+    static let standard = clean()
+
     static func clean(width: Int = 256, height: Int = 256, seed: UInt64 = 7) -> SyntheticClip {
         let s = scene(width: width, height: height, seed: seed)
         let scale = Double(min(width, height)) / 256
@@ -50,27 +53,27 @@ enum SyntheticClips {
 
     /// The clean frames through a Gaussian blur (σ in pixels).
     static func blurred(sigma: Double = 1.5) -> SyntheticClip {
-        let c = clean()
+        let c = standard
         return SyntheticClip(name: "blurred (Gaussian σ \(sigma) px)", frames: c.frames.map { Synthetic.blurred($0, sigma: sigma) },
                              input: c.input)
     }
 
     /// Brightness alternating ±`amplitude` levels frame to frame (frame 0 unchanged).
     static func flickering(amplitude: Int = 6) -> SyntheticClip {
-        let c = clean()
+        let c = standard
         let frames = c.frames.enumerated().map { t, f in t == 0 ? f : Synthetic.brightened(f, by: t % 2 == 1 ? amplitude : -amplitude) }
         return SyntheticClip(name: "flickering (±\(amplitude) levels alternating)", frames: frames, input: c.input)
     }
 
     /// Sixteen identical frames.
     static func frozen() -> SyntheticClip {
-        let c = clean()
+        let c = standard
         return SyntheticClip(name: "frozen (identical frames)", frames: Array(repeating: c.frames[0], count: frameCount), input: c.input)
     }
 
     /// The clean clip whose last frame is uniform grey (the I2VGen-XL blank-last-frame defect).
     static func blankLastFrame() -> SyntheticClip {
-        var c = clean()
+        var c = standard
         c.frames[frameCount - 1] = RGBImage(width: 256, height: 256, fill: (128, 128, 128))
         c.name = "blank last frame"
         return c
@@ -93,7 +96,7 @@ enum SyntheticClips {
 
     /// First half of one scene, second half of another: a cut inside the clip.
     static func cut() -> SyntheticClip {
-        let a = clean(), b = clean(seed: 99)
+        let a = standard, b = clean(seed: 99)
         return SyntheticClip(name: "cut to another scene at frame 8",
                              frames: Array(a.frames[0..<8]) + Array(b.frames[8...]), input: a.input)
     }

@@ -125,18 +125,21 @@ struct SyntheticScene {
     }
 
     /// Float RGB [0, 1] frame, interleaved, with optional per-pixel Gaussian noise (levels).
-    func renderFloat(_ cam: Camera, noise sigma: Double = 0, noiseSeed: UInt64 = 0) -> [Float] {
+    /// `density` > 1 renders the same view with that many pixels per scene pixel (a larger
+    /// image of the same content).
+    func renderFloat(_ cam: Camera, noise sigma: Double = 0, noiseSeed: UInt64 = 0, density: Int = 1) -> [Float] {
         let cx = Double(width) / 2, cy = Double(height) / 2
+        let ow = width * density, oh = height * density, d = Double(density)
         var rng = SplitMix64(seed: noiseSeed)
-        var out = [Float](repeating: 0, count: width * height * 3)
+        var out = [Float](repeating: 0, count: ow * oh * 3)
         out.withUnsafeMutableBufferPointer { o in
-            for y in 0..<height {
-                let v = (Double(y) + 0.5 - cy) / cam.zoom + cy - cam.panY
-                for x in 0..<width {
-                    let u = (Double(x) + 0.5 - cx) / cam.zoom + cx - cam.panX
+            for y in 0..<oh {
+                let v = ((Double(y) + 0.5) / d - cy) / cam.zoom + cy - cam.panY
+                for x in 0..<ow {
+                    let u = ((Double(x) + 0.5) / d - cx) / cam.zoom + cx - cam.panX
                     var (r, g, b) = colour(u, v)
                     if sigma > 0 { r += sigma * rng.gaussian(); g += sigma * rng.gaussian(); b += sigma * rng.gaussian() }
-                    let i = (y * width + x) * 3
+                    let i = (y * ow + x) * 3
                     o[i] = Float(r / 255); o[i + 1] = Float(g / 255); o[i + 2] = Float(b / 255)
                 }
             }
@@ -144,8 +147,9 @@ struct SyntheticScene {
         return out
     }
 
-    func render(_ cam: Camera, noise sigma: Double = 0, noiseSeed: UInt64 = 0) -> RGBImage {
-        Synthetic.quantise(renderFloat(cam, noise: sigma, noiseSeed: noiseSeed), width: width, height: height)
+    func render(_ cam: Camera, noise sigma: Double = 0, noiseSeed: UInt64 = 0, density: Int = 1) -> RGBImage {
+        Synthetic.quantise(renderFloat(cam, noise: sigma, noiseSeed: noiseSeed, density: density),
+                           width: width * density, height: height * density)
     }
 }
 
