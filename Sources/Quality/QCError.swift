@@ -9,6 +9,9 @@ public enum QCError: Error, Equatable, CustomStringConvertible {
     case invalidThreshold(name: String, value: Double, allowed: String)
     case unknownThreshold(name: String)
     case thresholdsNotReadable(detail: String)
+    /// A thresholds file that could not be read or parsed; `detail` says why.
+    case thresholdsFile(path: String, detail: String)
+    case io(path: String, detail: String)
 
     public var description: String {
         switch self {
@@ -28,6 +31,10 @@ public enum QCError: Error, Equatable, CustomStringConvertible {
             return "unknown threshold '\(name)' (see docs/QC.md for the names)"
         case let .thresholdsNotReadable(detail):
             return "thresholds are not a JSON object of numbers: \(detail)"
+        case let .thresholdsFile(path, detail):
+            return "\(path): \(detail)"
+        case let .io(path, detail):
+            return "\(path): \(detail)"
         }
     }
 }
