@@ -106,33 +106,30 @@ struct Lexicon: Sendable {
         return s
     }
 
-    /// Dictionary terms in title order, longest match first at each position.
+    /// Dictionary terms in title order. Bidirectional maximum matching: forward (longest term
+    /// at each position from the left) and backward (longest term ending at each position from
+    /// the right) segmentations are both made, and the one with fewer segments wins, then the one
+    /// with fewer unmatched tokens, then the backward one (compounds in Chinese and English are
+    /// head-final: "black tea bags" → "black" + "tea bags", 沙发茶几毯 → … + 毯).
     func matches(in tokens: [Token]) -> [Match] {
+        let forward = forwardMatches(tokens), backward = backwardMatches(tokens)
+        func cost(_ ms: [Match]) -> (Int, Int) {
+            let covered = ms.reduce(0) { $0 + $1.range.count }
+            let unmatched = tokens.count - covered
+            return (ms.count + unmatched, unmatched)
+        }
+        let f = cost(forward), b = cost(backward)
+        return f < b ? forward : backward
+    }
+
+    func forwardMatches(_ tokens: [Token]) -> [Match] {
         var out: [Match] = []
         var i = 0
         while i < tokens.count {
             var found: Match? = nil
             var j = min(tokens.count, i + maxTokens)
             while j > i, found == nil {
-                let slice = tokens[i..<j]
-                // Terms never span a clause break; Han terms never span a space.
-                let crossesHard = slice.dropFirst().contains { $0.hardBreak }
-                let hasHan = slice.contains { $0.kind == .han }
-                let crossesSoftInHan = hasHan && slice.dropFirst().contains { $0.softBreak }
-                if !crossesHard && !crossesSoftInHan {
-                    // A Latin word must be matched whole: no term may start or end inside one.
-                    let startsMidWord = tokens[i].kind != .han && i > 0 && !tokens[i].softBreak && tokens[i - 1].kind == tokens[i].kind
-                    if !startsMidWord {
-                        let k = Lexicon.key(slice)
-                        let surface = k
-                        if keys.contains(k) {
-                            found = Match(range: i..<j, key: k, surface: surface)
-                        } else if !hasHan {
-                            let s = k.split(separator: " ").map { Lexicon.singular(String($0)) }.joined(separator: " ")
-                            if s != k && keys.contains(s) { found = Match(range: i..<j, key: s, surface: surface) }
-                        }
-                    }
-                }
+                found = lookup(tokens, i, j)
                 j -= 1
             }
             if let m = found {
@@ -143,5 +140,41 @@ struct Lexicon: Sendable {
             }
         }
         return out
+    }
+
+    func backwardMatches(_ tokens: [Token]) -> [Match] {
+        var out: [Match] = []
+        var j = tokens.count
+        while j > 0 {
+            var found: Match? = nil
+            var i = max(0, j - maxTokens)
+            while i < j, found == nil {
+                found = lookup(tokens, i, j)
+                i += 1
+            }
+            if let m = found {
+                out.append(m)
+                j = m.range.lowerBound
+            } else {
+                j -= 1
+            }
+        }
+        return out.reversed()
+    }
+
+    /// The dictionary term spelled by tokens i..<j, if any. Terms never span a clause break;
+    /// Han terms never span a space.
+    private func lookup(_ tokens: [Token], _ i: Int, _ j: Int) -> Match? {
+        let slice = tokens[i..<j]
+        if slice.dropFirst().contains(where: { $0.hardBreak }) { return nil }
+        let hasHan = slice.contains { $0.kind == .han }
+        if hasHan && slice.dropFirst().contains(where: { $0.softBreak }) { return nil }
+        let k = Lexicon.key(slice)
+        if keys.contains(k) { return Match(range: i..<j, key: k, surface: k) }
+        if !hasHan {
+            let s = k.split(separator: " ").map { Lexicon.singular(String($0)) }.joined(separator: " ")
+            if s != k && keys.contains(s) { return Match(range: i..<j, key: s, surface: k) }
+        }
+        return nil
     }
 }
