@@ -18,11 +18,14 @@ enum PlanParameters {
     /// Frame size: explicit width/height, else aspect (explicit, template, or the photo's nearest
     /// preset) at the short side (explicit or template), on the engine's size grid.
     static func size(options: PlanOverrides, template: MotionTemplate, image: RGBImage?, engine: Engine) throws -> (width: Int, height: Int, reason: String) {
-        let multiple = engine == .i2vgenXL ? 64 : 2
+        // Derived sizes sit on a 16-pixel grid (whole H.264 macroblocks) or the 64-pixel grid the
+        // diffusion UNet needs; explicit sizes only need to be even for the template engine.
+        let multiple = engine == .i2vgenXL ? 64 : 16
+        let explicitMultiple = engine == .i2vgenXL ? 64 : 2
         let limit = 2048
         func check(_ v: Int, _ name: String) throws {
-            guard v >= 64, v <= limit, v % multiple == 0 else {
-                throw MotionError.invalidParameter(name: name, value: String(v), expected: "a multiple of \(multiple) in 64...\(limit) for the \(engine.rawValue) engine")
+            guard v >= 64, v <= limit, v % explicitMultiple == 0 else {
+                throw MotionError.invalidParameter(name: name, value: String(v), expected: "a multiple of \(explicitMultiple) in 64...\(limit) for the \(engine.rawValue) engine")
             }
         }
         if let w = options.width, let h = options.height {
@@ -64,7 +67,7 @@ enum PlanParameters {
             why += options.resolution != nil ? "; short side \(short) given explicitly" : "; short side \(short) from template '\(template.id)'"
         }
         try check(w, "width"); try check(h, "height")
-        if multiple > 2 { why += "; sides on the \(multiple)-pixel grid the diffusion model needs" }
+        why += engine == .i2vgenXL ? "; sides on the 64-pixel grid the diffusion model needs" : "; sides on a 16-pixel grid"
         return (w, h, "\(w)x\(h): " + why)
     }
 
