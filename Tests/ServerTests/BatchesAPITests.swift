@@ -60,7 +60,7 @@ final class BatchesAPITests: XCTestCase {
             let archive = try await client.execute(uri: "/api/v1/batches/\(id)/archive", method: .get)
             XCTAssertEqual(archive.status, .ok)
             XCTAssertEqual(archive.headers[.contentType], "application/zip")
-            let zip = try Archive(data: Data(archive.body!.readableBytesView), accessMode: .read)
+            let zip = try Archive(data: Data(archive.body.readableBytesView), accessMode: .read)
             let names = zip.map(\.path)
             XCTAssertEqual(names.filter { $0.hasSuffix(".mp4") }.count, 2)
             XCTAssertEqual(names.filter { $0.hasSuffix("/qc.json") }.count, 2)

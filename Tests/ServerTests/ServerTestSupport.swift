@@ -191,7 +191,7 @@ extension TestClientProtocol {
         var headers = headers
         if body != nil { headers[.contentType] = "application/json" }
         let response = try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
-        let value = response.body.flatMap { JSONValue.parse(Data($0.readableBytesView)) } ?? .null
+        let value = JSONValue.parse(Data(response.body.readableBytesView)) ?? .null
         return (response, value)
     }
 
@@ -216,8 +216,8 @@ extension TestClientProtocol {
 }
 
 extension TestResponse {
-    var text: String { body.map { String(decoding: $0.readableBytesView, as: UTF8.self) } ?? "" }
-    var jsonBody: JSONValue { body.flatMap { JSONValue.parse(Data($0.readableBytesView)) } ?? .null }
+    var text: String { String(decoding: body.readableBytesView, as: UTF8.self) }
+    var jsonBody: JSONValue { JSONValue.parse(Data(body.readableBytesView)) ?? .null }
 }
 
 /// Polls a condition with a deadline (for state outside HTTP, e.g. the store).

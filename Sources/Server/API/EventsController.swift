@@ -97,7 +97,7 @@ struct EventsController<Context: RequestContext>: Sendable {
             switch job.state {
             case .queued:
                 lastPosition = resource.queuePosition
-                try await send(&writer, name: "queued", data: .object(["position": resource.queuePosition.map { .number(Double($0)) } ?? .null, "job": data]))
+                try await send(&writer, name: "queued", data: .object(["position": resource.queuePosition.map { JSONValue.number(Double($0)) } ?? JSONValue.null, "job": data]))
                 return false
             case .running:
                 try await send(&writer, name: "running", data: .object(["attempt": .number(Double(job.attempt)), "job": data]))

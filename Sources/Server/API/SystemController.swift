@@ -89,8 +89,8 @@ struct SystemController<Context: RequestContext>: Sendable {
         }
         let (generation, options) = try intake.parse(fields)
         if image == nil, let url = options.imageURL { image = try await intake.fetch(imageURL: url) }
-        let stored = try await image.map { try await intake.accept(imageBytes: $0) }
-        let path = stored.flatMap { services.intake.inputs.path(for: $0.ref) }
+        var path: URL?
+        if let image { path = intake.inputs.path(for: try await intake.accept(imageBytes: image).ref) }
         let planner = services.planner
         let plan: JSONValue
         do {

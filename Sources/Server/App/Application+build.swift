@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Jobs
 import Logging
+import NIOCore
 
 /// What `buildApplication` needs besides configuration: the store and the engine side.
 /// The executable passes the SQLite store and the real pipeline; tests pass fakes.

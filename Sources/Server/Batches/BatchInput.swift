@@ -4,12 +4,12 @@ import ZIPFoundation
 /// The items of a batch submission, before validation: each has its fields and where its
 /// image comes from.
 struct BatchInput {
-    enum Image {
+    enum Image: Sendable {
         case url(String)
         case bytes([UInt8], name: String)
     }
 
-    struct Item {
+    struct Item: Sendable {
         var fields: [String: JSONValue]
         var image: Image?
     }

@@ -74,9 +74,9 @@ public struct SafeHTTPClient: Sendable {
         var current = url
         for _ in 0...maxRedirects {
             let (host, address) = try await vet(current)
-            var configuration = HTTPClient.Configuration(
-                redirectConfiguration: .disallow,
-                timeout: .init(connect: .seconds(Int64(max(1, min(timeout, 10)))), read: .milliseconds(Int64(timeout * 1000))))
+            var configuration = HTTPClient.Configuration()
+            configuration.redirectConfiguration = .disallow
+            configuration.timeout = .init(connect: .seconds(Int64(max(1, min(timeout, 10)))), read: .milliseconds(Int64(timeout * 1000)))
             if AddressPolicy.parse(host) == nil { configuration.dnsOverride = [host: address.description] }
             configuration.httpVersion = .http1Only
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
