@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import I2VGenXL
+import Tensor
+import TensorCUDA
+
+/// `i2v-device bench`: the real-config UNet (random fp16 weights) per CFG step and the real VAE
+/// decode per frame on the GPU, with the card's name and the allocator's peak. Run beside
+/// `scripts/device/bench_diffusers.py` in the same call (`scripts/device/bench.sh`).
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "UNet step and VAE decode timings on the GPU.")
+
+    @Option(help: "CUDA device index.") var device = 0
+    @Option(help: "UNet storage precision (float16, bfloat16, float32).") var precision = "float16"
+    @Option(help: "VAE storage precision (its config says force_upcast: fp16 may overflow).") var vaePrecision = "bfloat16"
+    @Option(help: "UNet shapes WxHxF.") var shapes: [String] = ["512x512x16", "1280x704x16"]
+    @Option(help: "VAE decode sizes WxH.") var vaeSizes: [String] = ["512x512", "1280x704"]
+    @Option(help: "Timed UNet steps per shape (median reported).") var repeats = 5
+
+    func run() throws {
+        guard let prec = CUDAPrecision(rawValue: precision), let vprec = CUDAPrecision(rawValue: vaePrecision) else {
+            throw ValidationError("unknown precision")
+        }
+        print("work\tms\tpeak_GiB\tdevice")
+        for s in shapes {
+            let p = s.split(separator: "x").compactMap { Int($0) }
+            guard p.count == 3 else { throw ValidationError("shape \(s) is not WxHxF") }
+            let cuda = try CUDABackend(device: device, precision: prec)
+            let r = try UNetBenchmark.run(backend: cuda, shape: .init(height: p[1], width: p[0], frames: p[2]),
+                                          weightDType: .float16, repeats: repeats + 1)
+            // The first call pays for kernel loading and allocator growth: report the rest.
+            let steady = Array(r.stepSeconds.dropFirst()).sorted()
+            let ms = steady[steady.count / 2] * 1000
+            print(String(format: "UNet CFG step %@ (%@)\t%.1f\t%.2f\t%@", s, precision, ms,
+                         Double(cuda.peakAllocatedBytes) / 1073741824, cuda.deviceName))
+            fflush(stdout)
+        }
+        for s in vaeSizes {
+            let p = s.split(separator: "x").compactMap { Int($0) }
+            guard p.count == 2 else { throw ValidationError("size \(s) is not WxH") }
+            let cuda = try CUDABackend(device: device, precision: vprec)
+            var config = AutoencoderKLConfig()
+            config.blockOutChannels = [128, 256, 512, 512]
+            config.downBlockTypes = Array(repeating: "DownEncoderBlock2D", count: 4)
+            config.upBlockTypes = Array(repeating: "UpDecoderBlock2D", count: 4)
+            config.layersPerBlock = 2
+            let vae = try AutoencoderKL(config: config, weights: SyntheticWeights(backend: cuda, dtype: .float16))
+            var seed: UInt64 = 7
+            let n = 4 * (p[1] / 8) * (p[0] / 8)
+            let latent = cuda.tensor((0..<n).map { _ in
+                seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17
+                return Float(seed >> 40) / Float(1 << 24) * 2 - 1
+            }, shape: [1, 4, p[1] / 8, p[0] / 8])
+            var times = [Double]()
+            for _ in 0..<(repeats + 1) {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let img = try vae.decode(cuda, latent)
+                let host = cuda.toHost(img)
+                guard host.allSatisfy({ $0.isFinite }) else { throw ValidationError("VAE decode produced NaN/Inf at \(s) in \(vaePrecision)") }
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            }
+            let steady = Array(times.dropFirst()).sorted()
+            print(String(format: "VAE decode 1 frame %@ (%@)\t%.1f\t%.2f\t%@", s, vaePrecision, steady[steady.count / 2],
+                         Double(cuda.peakAllocatedBytes) / 1073741824, cuda.deviceName))
+            fflush(stdout)
+        }
+    }
+}
