@@ -47,6 +47,12 @@ struct ClipAnalysis {
     var windowWidth: Int
     var windowHeight: Int
     var ssimScale: Int
+    /// Per frame (nil unless analysed): MAE to the first analysed frame on the coarse planes.
+    var changeFromFirst: [Double?]
+
+    /// Extra box-average factor from the analysis planes to the coarse planes of the motion
+    /// floor: noise of σ levels per pixel drops to σ/4, a displacement of the content does not.
+    static let coarseFactor = 4
 
     var shortSide: Int { min(width, height) }
 
@@ -72,19 +78,24 @@ struct ClipAnalysis {
 
         // Per frame: statistics at full resolution, the analysis plane and its spectrum.
         let scale = motionScale
-        let perFrame = Parallel.map(n) { i -> (FrameMeasure, LumaPlane, PhaseCorrelator.Spectrum?) in
+        let perFrame = Parallel.map(n) { i -> (FrameMeasure, LumaPlane, PhaseCorrelator.Spectrum?, LumaPlane) in
             let st = luma[i].meanAndStd()
             let measure = FrameMeasure(mean: st.mean, std: st.std, laplacianVariance: Laplacian.variance(of: luma[i]),
                                        nonFinite: i < nonFinite.count ? nonFinite[i] : 0)
             let plane = luma[i].downscaled(by: scale)
-            return (measure, plane, correlator?.spectrum(of: plane))
+            return (measure, plane, correlator?.spectrum(of: plane), plane.downscaled(by: Self.coarseFactor))
         }
-        let planes = perFrame.map(\.1), spectra = perFrame.map(\.2)
+        let planes = perFrame.map(\.1), spectra = perFrame.map(\.2), coarse = perFrame.map(\.3)
         var frames = perFrame.map(\.0)
         for i in 0..<n { frames[i].kind = Self.classify(frames[i], inputMean: inStats.mean, inputStd: inStats.std, t) }
         let idx = (0..<n).filter { frames[$0].kind == .ok }
         self.frames = frames
         analysed = idx
+        var change = [Double?](repeating: nil, count: n)
+        if let first = idx.first {
+            for i in idx { change[i] = Self.meanAbsoluteDifference(coarse[first], coarse[i]) }
+        }
+        changeFromFirst = change
 
         // Per pair of consecutive analysed frames: shift, difference, brightness change.
         let full = Double(scale)
@@ -109,7 +120,7 @@ struct ClipAnalysis {
     /// The floored median pair difference that spikes are measured against.
     static func typicalDifference(_ pairs: [PairMeasure], _ t: QCThresholds) -> Double {
         let d = pairs.map(\.difference).sorted()
-        return max(d.isEmpty ? 0 : d[d.count / 2], t.motionMinMeanDifference, 1e-6)
+        return max(d.isEmpty ? 0 : d[d.count / 2], t.motionSpikeFloor, 1e-6)
     }
 
     static func markDiscontinuities(_ pairs: inout [PairMeasure], _ t: QCThresholds) {

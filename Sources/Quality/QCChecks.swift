@@ -180,9 +180,10 @@ struct QCChecks {
 
     private mutating func motion() {
         let diffs = a.pairs.map(\.difference)
-        let mean = diffs.isEmpty ? nil : diffs.reduce(0, +) / Double(diffs.count)
-        add(.motionMeanDifference, mean, t.motionMinMeanDifference, .atLeast, "levels",
-            fail: "consecutive frames differ by only \(fmt(mean ?? 0, 2)) luma levels on average: the clip does not move",
+        series.changeFromFirstFrame = a.changeFromFirst
+        let change = a.pairs.isEmpty ? nil : a.changeFromFirst.compactMap { $0 }.max()
+        add(.motionChangeFromFirstFrame, change, t.motionMinChangeFromFirstFrame, .atLeast, "levels",
+            fail: "no frame departs from the first by more than \(fmt(change ?? 0, 2)) luma levels (coarse scale): the clip does not move",
             skip: "needs at least 2 usable frames")
         let maxK = diffs.indices.max { diffs[$0] < diffs[$1] }
         let maxD = maxK.map { diffs[$0] }

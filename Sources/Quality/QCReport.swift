@@ -18,7 +18,7 @@ public enum QCCheckID: String, Codable, Sendable, CaseIterable {
     case nonFiniteFrames = "frames.nonFinite"
     case frozenPairs = "frames.frozenPairFraction"
     case lastFrameDetail = "frames.lastFrameDetail"
-    case motionMeanDifference = "motion.meanFrameDifference"
+    case motionChangeFromFirstFrame = "motion.changeFromFirstFrame"
     case motionMaxDifference = "motion.maxFrameDifference"
     case motionDisplacement = "motion.maxDisplacement"
     case motionDifferenceSpike = "motion.frameDifferenceSpike"
@@ -30,7 +30,7 @@ public enum QCCheckID: String, Codable, Sendable, CaseIterable {
         case .flickerHighFrequency, .flickerSignFlips: return .flicker
         case .fidelitySSIM: return .fidelity
         case .badFrames, .nonFiniteFrames, .frozenPairs, .lastFrameDetail: return .frames
-        case .motionMeanDifference, .motionMaxDifference, .motionDisplacement, .motionDifferenceSpike: return .motion
+        case .motionChangeFromFirstFrame, .motionMaxDifference, .motionDisplacement, .motionDifferenceSpike: return .motion
         }
     }
 }
@@ -99,6 +99,9 @@ public struct QCSeries: Codable, Sendable, Equatable {
     public var frameDifference: [Double] = []
     /// Motion-compensated mean-luma change of each pair, levels.
     public var brightnessChange: [Double] = []
+    /// Mean absolute luma difference of each frame from the first analysed frame on the coarse
+    /// planes (analysis planes box-averaged 4× more), levels.
+    public var changeFromFirstFrame: [Double?] = []
     /// Pairs with nothing in common (a cut), left out of the jitter and flicker paths.
     public var discontinuity: [Bool] = []
 }

@@ -61,18 +61,22 @@ public struct QCThresholds: Sendable, Equatable {
     public var lastFrameMinDetailRatio = 0.5
 
     // MARK: motion
-    /// Lowest allowed mean absolute luma difference between consecutive frames, levels: below it
-    /// the model failed to animate. Default 0.5.
-    public var motionMinMeanDifference = 0.5
+    /// Lowest allowed largest departure from the first frame: mean absolute luma difference on
+    /// the coarse planes (short side 40–80 px, where per-pixel noise averages away but motion
+    /// does not), levels. Below it the model failed to animate. Default 1.
+    public var motionMinChangeFromFirstFrame = 1.0
     /// Highest allowed mean absolute luma difference of any consecutive pair, levels: above it
     /// the content changes too much between frames (cut, morph, distortion). Default 30.
     public var motionMaxFrameDifference = 30.0
     /// Highest allowed distance of the camera path from frame 0, % short side. Default 25.
     public var motionMaxDisplacement = 25.0
     /// Highest allowed ratio of the largest consecutive-pair difference to the clip's median
-    /// pair difference (the median floored at `motionMinMeanDifference`): a spike is a cut or a
+    /// pair difference (the median floored at `motionSpikeFloor`): a spike is a cut or a
     /// sudden jump in an otherwise continuous clip. Default 4.
     public var motionMaxDifferenceSpike = 4.0
+    /// Floor of the median pair difference in the spike ratio, levels, so that a nearly still
+    /// clip does not turn every small change into a spike. Default 0.5.
+    public var motionSpikeFloor = 0.5
 
     // MARK: analysis
     /// Motion metrics run on luma box-averaged by max(1, ⌊short side / this⌋), i.e. to a short
@@ -117,10 +121,11 @@ extension QCThresholds {
         Field(name: "frozenMaxDifference", keyPath: \.frozenMaxDifference, range: 0...255),
         Field(name: "maxFrozenPairFraction", keyPath: \.maxFrozenPairFraction, range: 0...1),
         Field(name: "lastFrameMinDetailRatio", keyPath: \.lastFrameMinDetailRatio, range: 0...1e6),
-        Field(name: "motionMinMeanDifference", keyPath: \.motionMinMeanDifference, range: 0...255),
+        Field(name: "motionMinChangeFromFirstFrame", keyPath: \.motionMinChangeFromFirstFrame, range: 0...255),
         Field(name: "motionMaxFrameDifference", keyPath: \.motionMaxFrameDifference, range: 0...255),
         Field(name: "motionMaxDisplacement", keyPath: \.motionMaxDisplacement, range: 0...1e6),
         Field(name: "motionMaxDifferenceSpike", keyPath: \.motionMaxDifferenceSpike, range: 1...1e6),
+        Field(name: "motionSpikeFloor", keyPath: \.motionSpikeFloor, range: 0...255),
         Field(name: "analysisShortSide", keyPath: \.analysisShortSide, range: 16...4096),
         Field(name: "fidelityShortSide", keyPath: \.fidelityShortSide, range: 16...4096),
     ]

@@ -10,11 +10,18 @@ final class QCDetectionTableTests: XCTestCase {
         guard ProcessInfo.processInfo.environment["I2V_QC_TABLE"] == "1" else {
             throw XCTSkip("set I2V_QC_TABLE=1 to print the detection table and timing")
         }
-        let clips: [SyntheticClip] = [
+        var clips: [SyntheticClip] = [
             SyntheticClips.clean(), SyntheticClips.shaken(), SyntheticClips.blurred(), SyntheticClips.flickering(),
             SyntheticClips.frozen(), SyntheticClips.blankLastFrame(), SyntheticClips.unrelated(),
             SyntheticClips.runaway(), SyntheticClips.cut(),
         ]
+        let s = SyntheticClips.scene()
+        clips.append(SyntheticClip(name: "still scene + σ 3 noise",
+                                   frames: (0..<16).map { s.render(Camera(), noise: 3, noiseSeed: UInt64(200 + $0)) },
+                                   input: SyntheticClips.input(s)))
+        clips.append(SyntheticClip(name: "very slow pan (0.1 px/frame)",
+                                   frames: (0..<16).map { s.render(Camera(panX: 0.1 * Double($0)), noise: 1, noiseSeed: UInt64(300 + $0)) },
+                                   input: SyntheticClips.input(s)))
         let ids = QCCheckID.allCases.filter { $0 != .nonFiniteFrames }
         var lines = ["| clip | " + ids.map(\.rawValue).joined(separator: " | ") + " | failed |",
                      "|---|" + ids.map { _ in "---:" }.joined(separator: "|") + "|---|"]
@@ -30,6 +37,17 @@ final class QCDetectionTableTests: XCTestCase {
             let r = try VideoQC.check(frames: clip.frames, input: clip.input)
             lines.append(row(clip.name, r, ids))
             print(r.summary)
+        }
+        // The clean and shaken clips through H.264 (CRF 18) and back.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("i2v-qc-table-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for clip in [SyntheticClips.standard, SyntheticClips.shaken()] {
+            let video = dir.appendingPathComponent("clip.mp4"), input = dir.appendingPathComponent("input.png")
+            _ = try MP4Writer.write(clip.frames, to: video, options: H264Options(rate: try FrameRate(8), crf: 18))
+            try StillImageEncoder.write(clip.input, to: input)
+            let r = try VideoQCFiles.check(video: video, input: input)
+            lines.append(row(clip.name + ", H.264 CRF 18 round trip", r, ids))
         }
         let f = SyntheticClips.floatFrames(nanFrame: 7)
         let r = try VideoQC.check(floatFrames: f.frames, input: f.input)

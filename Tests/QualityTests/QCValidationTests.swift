@@ -57,7 +57,22 @@ final class QCValidationTests: XCTestCase {
 
     func testAFrozenClipFailsTheFrozenAndMotionChecks() throws {
         let r = try report(SyntheticClips.frozen())
-        assertFailures(r, [.frozenPairs, .motionMeanDifference])
+        assertFailures(r, [.frozenPairs, .motionChangeFromFirstFrame])
+    }
+
+    /// Sensor-like noise on a still scene changes every pixel of every frame, but nothing moves.
+    func testAStillButNoisyClipFailsTheMotionFloorOnly() throws {
+        let s = SyntheticClips.scene()
+        let frames = (0..<16).map { s.render(Camera(), noise: 3, noiseSeed: UInt64(200 + $0)) }
+        let r = try report(SyntheticClip(name: "still + noise", frames: frames, input: SyntheticClips.input(s)))
+        assertFailures(r, [.motionChangeFromFirstFrame])
+    }
+
+    func testAVerySlowPanStillCountsAsMotion() throws {
+        let s = SyntheticClips.scene()
+        let frames = (0..<16).map { s.render(Camera(panX: 0.1 * Double($0)), noise: 1, noiseSeed: UInt64(300 + $0)) }
+        let r = try report(SyntheticClip(name: "slow pan", frames: frames, input: SyntheticClips.input(s)))
+        assertFailures(r, [])
     }
 
     func testABlankLastFrameIsCaughtByTheBlankAndLastFrameChecksOnly() throws {

@@ -72,7 +72,7 @@ final class VideoQCAPITests: XCTestCase {
         let clip = SyntheticClips.standard
         let r = try VideoQC.check(frames: [clip.frames[0]], input: clip.input)
         XCTAssertTrue(r.passed, r.summary)
-        for id in [QCCheckID.jitterHighFrequency, .flickerHighFrequency, .motionMeanDifference, .frozenPairs, .lastFrameDetail] {
+        for id in [QCCheckID.jitterHighFrequency, .flickerHighFrequency, .motionChangeFromFirstFrame, .frozenPairs, .lastFrameDetail] {
             XCTAssertEqual(r.check(id)?.status, .skipped, id.rawValue)
         }
     }
