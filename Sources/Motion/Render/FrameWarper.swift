@@ -39,6 +39,7 @@ struct FrameWarper {
         let sweepI = Float(f.sweepIntensity), sweepPos = Float(f.sweepPosition)
         let sweepDir = SIMD2<Float>(Float(timeline.sweepDirection.x), Float(timeline.sweepDirection.y))
         let sweepInvW = 1 / Float(timeline.sweepWidth)
+        let blur = Float(f.vibrateBlur)
         let scale = Float(working.scale)
         let fs = min(3, max(1, scale / zoom))
         let uPer = Float(uPerPixel), vPer = Float(vPerPixel)
@@ -46,7 +47,7 @@ struct FrameWarper {
         let pad = Float(WorkingImage.pad)
         let cx = Float(working.width) / 2, cy = Float(working.height) / 2
         let stride = working.stride
-        let hasLocal = fg != .zero || bg != .zero || foreshortenTerm != 0 || swayA != 0
+        let hasLocal: Bool = fg != .zero || bg != .zero || foreshortenTerm != 0 || swayA != 0
 
         let rows = working.height + 2 * WorkingImage.pad
         working.pixels.withUnsafeBufferPointer { src in
@@ -84,6 +85,19 @@ struct FrameWarper {
                                 let px = cx + c.x * scale + pad - 0.5
                                 let py = cy + c.y * scale + pad - 0.5
                                 var col = FrameWarper.sample(src, stride: stride, rows: rows, x: px, y: py, filter: fs)
+                                if blur > 0.05 {
+                                    // Vibration blur: average along x, weighted by the product mask.
+                                    let len = blur * grid.sample(mvals, c) * scale
+                                    if len > 0.05 {
+                                        var acc = col
+                                        for j in 1...2 {
+                                            let o = len * Float(j) / 4
+                                            acc += FrameWarper.sample(src, stride: stride, rows: rows, x: px - o, y: py, filter: fs)
+                                            acc += FrameWarper.sample(src, stride: stride, rows: rows, x: px + o, y: py, filter: fs)
+                                        }
+                                        col = acc * 0.2
+                                    }
+                                }
                                 if band > 0 { col += (SIMD4<Float>(repeating: 255) - col) * band }
                                 let o = (y * W + x) * 3
                                 dst[o] = FrameWarper.byte(col.x)
