@@ -13,6 +13,7 @@ struct I2V: AsyncParsableCommand {
             ModelsCommand.self,
             ParityCommand.self,
             MediaCommand.self,
+            PlanCommand.self,
         ]
     )
 }

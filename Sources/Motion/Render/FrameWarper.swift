@@ -39,6 +39,7 @@ struct FrameWarper {
         let sweepI = Float(f.sweepIntensity), sweepPos = Float(f.sweepPosition)
         let sweepDir = SIMD2<Float>(Float(timeline.sweepDirection.x), Float(timeline.sweepDirection.y))
         let sweepInvW = 1 / Float(timeline.sweepWidth)
+        let blur = Float(f.vibrateBlur)
         let scale = Float(working.scale)
         let fs = min(3, max(1, scale / zoom))
         let uPer = Float(uPerPixel), vPer = Float(vPerPixel)
@@ -46,23 +47,14 @@ struct FrameWarper {
         let pad = Float(WorkingImage.pad)
         let cx = Float(working.width) / 2, cy = Float(working.height) / 2
         let stride = working.stride
-        let needsMask = !plainBackground || sweepOn
-        let hasLocal = fg != .zero || bg != .zero || foreshortenTerm != 0 || swayA != 0
+        let hasLocal: Bool = fg != .zero || bg != .zero || foreshortenTerm != 0 || swayA != 0
 
+        let rows = working.height + 2 * WorkingImage.pad
         working.pixels.withUnsafeBufferPointer { src in
             mask.values.withUnsafeBufferPointer { mvals in
                 motionMask.withUnsafeBufferPointer { mmot in
                     out.withUnsafeMutableBufferPointer { dst in
-                        func lookup(_ m: UnsafeBufferPointer<Float>, _ c: SIMD2<Float>) -> Float {
-                            let x = min(max((0.5 + c.x * uPer) * Float(mw) - 0.5, 0), Float(mw - 1))
-                            let y = min(max((0.5 + c.y * vPer) * Float(mh) - 0.5, 0), Float(mh - 1))
-                            let x0 = Int(x), y0 = Int(y)
-                            let x1 = min(x0 + 1, mw - 1), y1 = min(y0 + 1, mh - 1)
-                            let fx = x - Float(x0), fy = y - Float(y0)
-                            let top = m[y0 * mw + x0] + (m[y0 * mw + x1] - m[y0 * mw + x0]) * fx
-                            let bot = m[y1 * mw + x0] + (m[y1 * mw + x1] - m[y1 * mw + x0]) * fx
-                            return top + (bot - top) * fy
-                        }
+                        let grid = MaskGrid(width: mw, height: mh, uPer: uPer, vPer: vPer)
                         for y in 0..<H {
                             let qy = Float(y) + 0.5 - Float(H) / 2
                             for x in 0..<W {
@@ -70,10 +62,14 @@ struct FrameWarper {
                                 // Camera: zoom about zc, then pan, then the edge-hiding base zoom.
                                 let zoomed: SIMD2<Float> = zc + (q - zc) * invZoom
                                 var c: SIMD2<Float> = (zoomed + pan) * invBase
-                                var soft: Float = 1
-                                if needsMask { soft = lookup(mvals, c) }
+                                // The sweep band is narrow: most pixels need no product mask for it.
+                                var band: Float = 0
+                                if sweepOn {
+                                    let s = (q.x * sweepDir.x + q.y * sweepDir.y - sweepPos) * sweepInvW
+                                    if s * s < 12 { band = Foundation.exp(-s * s) * sweepI * grid.sample(mvals, c) }
+                                }
                                 if hasLocal {
-                                    let wgt: Float = plainBackground ? 1 : lookup(mmot, c)
+                                    let wgt: Float = plainBackground ? 1 : grid.sample(mmot, c)
                                     var d = fg * wgt + bg * (1 - wgt)
                                     d.x += (c.x - pc.x) * foreshortenTerm * wgt
                                     if swayA != 0 && c.y > swayTop {
@@ -88,12 +84,21 @@ struct FrameWarper {
                                 }
                                 let px = cx + c.x * scale + pad - 0.5
                                 let py = cy + c.y * scale + pad - 0.5
-                                var col = FrameWarper.sample(src, stride: stride, rows: working.height + 2 * WorkingImage.pad, x: px, y: py, filter: fs)
-                                if sweepOn {
-                                    let s = (q.x * sweepDir.x + q.y * sweepDir.y - sweepPos) * sweepInvW
-                                    let band: Float = Foundation.exp(-s * s) * sweepI * soft
-                                    col += (SIMD4<Float>(repeating: 255) - col) * band
+                                var col = FrameWarper.sample(src, stride: stride, rows: rows, x: px, y: py, filter: fs)
+                                if blur > 0.05 {
+                                    // Vibration blur: average along x, weighted by the product mask.
+                                    let len = blur * grid.sample(mvals, c) * scale
+                                    if len > 0.05 {
+                                        var acc = col
+                                        for j in 1...2 {
+                                            let o = len * Float(j) / 4
+                                            acc += FrameWarper.sample(src, stride: stride, rows: rows, x: px - o, y: py, filter: fs)
+                                            acc += FrameWarper.sample(src, stride: stride, rows: rows, x: px + o, y: py, filter: fs)
+                                        }
+                                        col = acc * 0.2
+                                    }
                                 }
+                                if band > 0 { col += (SIMD4<Float>(repeating: 255) - col) * band }
                                 let o = (y * W + x) * 3
                                 dst[o] = FrameWarper.byte(col.x)
                                 dst[o + 1] = FrameWarper.byte(col.y)
@@ -105,6 +110,28 @@ struct FrameWarper {
             }
         }
         return RGBImage(width: W, height: H, pixels: out)
+    }
+
+    /// Bilinear lookup into a low-resolution mask addressed in centred output pixels.
+    struct MaskGrid {
+        let width: Int
+        let height: Int
+        let uPer: Float
+        let vPer: Float
+
+        @inline(__always)
+        func sample(_ m: UnsafeBufferPointer<Float>, _ c: SIMD2<Float>) -> Float {
+            let x = min(max((0.5 + c.x * uPer) * Float(width) - 0.5, 0), Float(width - 1))
+            let y = min(max((0.5 + c.y * vPer) * Float(height) - 0.5, 0), Float(height - 1))
+            let x0 = Int(x), y0 = Int(y)
+            let x1 = min(x0 + 1, width - 1), y1 = min(y0 + 1, height - 1)
+            let fx = x - Float(x0), fy = y - Float(y0)
+            let a = m[y0 * width + x0], b = m[y0 * width + x1]
+            let c0 = m[y1 * width + x0], d = m[y1 * width + x1]
+            let top = a + (b - a) * fx
+            let bottom = c0 + (d - c0) * fx
+            return top + (bottom - top) * fy
+        }
     }
 
     @inline(__always)

@@ -20,6 +20,8 @@ struct FrameMotion {
     /// Light sweep: position of the band along its direction, its intensity.
     var sweepPosition: Double = 0
     var sweepIntensity: Double = 0
+    /// Vibrate: length (output px) of the horizontal motion blur on the product.
+    var vibrateBlur: Double = 0
 }
 
 /// Frame-independent motion constants plus the per-frame parameters.
@@ -91,30 +93,35 @@ struct MotionTimeline {
                     let s = a * W * osc * d.sign
                     f.foregroundShift.x += s
                     f.backgroundShift.x -= 0.4 * s
-                    f.foreshorten *= 1 - 0.6 * a * abs(osc)
+                    // Foreshortening follows sin² of the orbit phase: narrowest when turned
+                    // furthest, smooth through the front view.
+                    let turned: Double = (1 - cos(4 * Double.pi * cyc * phi)) / 2
+                    f.foreshorten *= 1 - 3 * a * turned
                 case .sway:
                     f.swayAmplitude += a * W * d.sign
                     f.swayPhase = 2 * Double.pi * cyc * phi
                 case .vibrate:
-                    // Two incommensurate-looking harmonics, both whole cycles so the loop closes.
-                    let c2 = (cyc * 1.5).rounded()
-                    let second: Double = sin(2 * Double.pi * c2 * phi)
-                    let third: Double = sin(2 * Double.pi * c2 * phi + Double.pi / 3)
-                    f.foregroundShift.x += a * W * (0.7 * osc + 0.3 * second) * d.sign
-                    f.foregroundShift.y += a * W * 0.35 * third
+                    // Vibration is far faster than any frame rate: on video it reads as motion blur
+                    // on the product, pulsing, plus a sub-pixel tremor. A visible back-and-forth
+                    // shift would look like camera shake.
+                    let pulse: Double = sin(Double.pi * cyc * phi)
+                    f.vibrateBlur += a * W * 3 * pulse * pulse
+                    f.foregroundShift.x += a * W * 0.1 * sin(2 * Double.pi * cyc * phi) * d.sign
                 case .float:
                     f.foregroundShift.y -= a * H * osc
                 case .lightSweep:
                     sweepDir = SIMD2(cos(angle), sin(angle)) * d.sign
-                    sweepW = max(8, 0.09 * max(W, H))
+                    // A broad band scaled to the product, crossing it once over the clip and
+                    // just off it at both ends, so first and last frames match for a loop.
+                    let extentX: Double = (bounds.x1 - bounds.x0) * W / 2
+                    let extentY: Double = (bounds.y1 - bounds.y0) * H / 2
+                    let halfSpan: Double = abs(sweepDir.x) * extentX + abs(sweepDir.y) * extentY
+                    sweepW = max(6, 0.45 * halfSpan)
                     f.sweepIntensity = a
-                    // The band travels across the whole frame once and is off-frame at both ends,
-                    // so first and last frames match for a loop.
-                    let reachX: Double = abs(sweepDir.x) * W / 2
-                    let reachY: Double = abs(sweepDir.y) * H / 2
-                    let reach: Double = reachX + reachY + 3 * sweepW
+                    let reach: Double = halfSpan + 2.2 * sweepW
                     let p = spec.loop ? phi : tau
-                    f.sweepPosition = -reach + 2 * reach * p
+                    let centreAlong: Double = centre.x * sweepDir.x + centre.y * sweepDir.y
+                    f.sweepPosition = centreAlong - reach + 2 * reach * p
                 }
                 if e.kind == .sway {
                     let region = min(max(e.region ?? 0.35, 0), 0.95)
@@ -127,7 +134,7 @@ struct MotionTimeline {
             maxZoom = max(maxZoom, f.zoom)
             let panLength: Double = (f.pan * f.pan).sum().squareRoot()
             let fgLength: Double = (f.foregroundShift * f.foregroundShift).sum().squareRoot()
-            let shift: Double = panLength + fgLength + abs(f.backgroundShift.x) + abs(f.swayAmplitude)
+            let shift: Double = panLength + fgLength + abs(f.backgroundShift.x) + abs(f.swayAmplitude) + f.vibrateBlur
             maxShift = max(maxShift, shift)
             list[i] = f
         }

@@ -42,7 +42,10 @@ public enum TemplateRenderer {
                                       frameCount: n, width: W, height: H, bounds: bounds)
         // Busy backgrounds: zoom in just enough that displaced content never reveals the edge.
         let baseZoom = plain ? 1 : 1 + 2 * (timeline.maxShift + 1) / Double(min(W, H))
-        let working = WorkingImage(source: image, outputPerSource: outputPerSource, detailZoom: timeline.maxZoom * baseZoom)
+        // The working image matches the frame at the clip's widest view (zoom 1), so frames only
+        // ever magnify it by their zoom and never minify: all anti-aliasing happens once, in the
+        // Lanczos prefilter.
+        let working = WorkingImage(source: image, outputPerSource: outputPerSource, detailZoom: baseZoom)
 
         // The dilated mask lets a moving product carry a margin of its background with it, so
         // its silhouette moves instead of its texture sliding inside a fixed outline.

@@ -48,35 +48,59 @@ enum Resample {
     static func lanczos(_ img: RGBImage, toWidth w: Int, height h: Int) -> [[Float]] {
         let sw = img.width, sh = img.height
         var src = [[Float]](repeating: [Float](repeating: 0, count: sw * sh), count: 3)
-        for i in 0..<(sw * sh) {
-            src[0][i] = Float(img.pixels[3 * i]); src[1][i] = Float(img.pixels[3 * i + 1]); src[2][i] = Float(img.pixels[3 * i + 2])
+        img.pixels.withUnsafeBufferPointer { p in
+            for c in 0..<3 {
+                src[c].withUnsafeMutableBufferPointer { d in
+                    for i in 0..<(sw * sh) { d[i] = Float(p[3 * i + c]) }
+                }
+            }
         }
         if sw == w && sh == h { return src }
         let hx = taps(from: sw, to: w)
         let hy = taps(from: sh, to: h)
-        return src.map { plane -> [Float] in
-            // Horizontal: [sh, sw] → [sh, w]
-            var tmp = [Float](repeating: 0, count: sh * w)
-            for y in 0..<sh {
+        let result = PlaneBox(count: 3)
+        // The three colour planes are independent: resample them in parallel.
+        DispatchQueue.concurrentPerform(iterations: 3) { c in
+            result.set(c, resamplePlane(src[c], sw: sw, sh: sh, w: w, h: h, hx: hx, hy: hy))
+        }
+        return result.planes
+    }
+
+    private static func resamplePlane(_ plane: [Float], sw: Int, sh: Int, w: Int, h: Int,
+                                      hx: [(Int, [Float])], hy: [(Int, [Float])]) -> [Float] {
+        var tmp = [Float](repeating: 0, count: sh * w)  // horizontal pass: [sh, sw] → [sh, w]
+        var out = [Float](repeating: 0, count: h * w)   // vertical pass: [sh, w] → [h, w]
+        plane.withUnsafeBufferPointer { p in
+            tmp.withUnsafeMutableBufferPointer { t in
                 for x in 0..<w {
                     let (start, weights) = hx[x]
-                    var s: Float = 0
-                    for (k, wt) in weights.enumerated() { s += plane[y * sw + start + k] * wt }
-                    tmp[y * w + x] = s
+                    weights.withUnsafeBufferPointer { wt in
+                        for y in 0..<sh {
+                            var s: Float = 0
+                            let row = y * sw + start
+                            for k in 0..<wt.count { s += p[row + k] * wt[k] }
+                            t[y * w + x] = s
+                        }
+                    }
                 }
             }
-            // Vertical: [sh, w] → [h, w]
-            var out = [Float](repeating: 0, count: h * w)
-            for y in 0..<h {
-                let (start, weights) = hy[y]
-                for x in 0..<w {
-                    var s: Float = 0
-                    for (k, wt) in weights.enumerated() { s += tmp[(start + k) * w + x] * wt }
-                    out[y * w + x] = min(max(s, 0), 255)
-                }
-            }
-            return out
         }
+        tmp.withUnsafeBufferPointer { t in
+            out.withUnsafeMutableBufferPointer { o in
+                for y in 0..<h {
+                    let (start, weights) = hy[y]
+                    weights.withUnsafeBufferPointer { wt in
+                        for x in 0..<w { o[y * w + x] = 0 }
+                        for k in 0..<wt.count {
+                            let wk = wt[k], row = (start + k) * w
+                            for x in 0..<w { o[y * w + x] += t[row + x] * wk }
+                        }
+                        for x in 0..<w { o[y * w + x] = min(max(o[y * w + x], 0), 255) }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// For each output index: first source index and normalised weights.
@@ -110,3 +134,11 @@ enum Resample {
 }
 
 import Foundation
+
+/// Result slots for the parallel plane resampling.
+private final class PlaneBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var planes: [[Float]]
+    init(count: Int) { planes = Array(repeating: [], count: count) }
+    func set(_ i: Int, _ p: [Float]) { lock.lock(); planes[i] = p; lock.unlock() }
+}
