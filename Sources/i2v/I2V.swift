@@ -12,6 +12,7 @@ struct I2V: AsyncParsableCommand {
             BenchCommand.self,
             GenerateCommand.self,
             ModelsCommand.self,
+            ParityCommand.self,
         ]
     )
 }

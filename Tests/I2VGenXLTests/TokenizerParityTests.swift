@@ -11,8 +11,7 @@ final class TokenizerParityTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures/clip-tokenizer").path
 
-    private func checkCase(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let dir = Self.fixtures
+    private func checkCase(_ name: String, in dir: String = fixtures, file: StaticString = #filePath, line: UInt = #line) throws {
         let output = NSTemporaryDirectory() + "tokenizer-parity-\(UUID().uuidString).safetensors"
         defer { try? FileManager.default.removeItem(atPath: output) }
         try TokenizerParity.run(modelDir: dir + "/model", inputs: dir + "/\(name).in.safetensors", output: output)
@@ -36,7 +35,7 @@ final class TokenizerParityTests: XCTestCase {
                   got      \(g.prefix(at + 4))
                 """, file: file, line: line)
         }
-        print("tokenizer parity \(name): \(prompts.count - mismatches)/\(prompts.count) prompts exact")
+        print("tokenizer parity \((dir as NSString).lastPathComponent)/\(name): \(prompts.count - mismatches)/\(prompts.count) prompts exact")
     }
 
     func testIdsEqualTheReferenceOnEveryPrompt() throws {
@@ -45,5 +44,13 @@ final class TokenizerParityTests: XCTestCase {
 
     func testIdsEqualOpenCLIPWhereTransformers5CleansTextDifferently() throws {
         try checkCase("tokenizer-divergent")
+    }
+
+    /// The tiny random pipelines' tokenizer: a 1,014-token vocabulary, so most byte symbols
+    /// are unknown and map to the unk token.
+    func testTinyPipelineTokenizersMatch() throws {
+        let root = (Self.fixtures as NSString).deletingLastPathComponent
+        try checkCase("tokenizer", in: root + "/tiny-square")
+        try checkCase("tokenizer", in: root + "/tiny-nonsquare-fp16")
     }
 }

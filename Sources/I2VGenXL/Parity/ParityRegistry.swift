@@ -6,6 +6,7 @@ import Tensor
 /// `pipeline`) is one file with a `ParityComponent` plus one entry in `all`.
 public enum ParityRegistry {
     public static let all: [any ParityComponent] = [
+        TokenizerParityComponent(),
         TextEncoderParity(),
         ImageEncoderParity(),
         PreprocessParity(),

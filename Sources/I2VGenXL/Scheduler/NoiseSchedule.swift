@@ -33,7 +33,20 @@ public struct NoiseSchedule: Sendable, Equatable {
         }
         if c.rescaleBetasZeroSnr { betas = Self.rescaleZeroTerminalSNR(betas) }
         self.betas = betas
-        alphasCumprod = Self.cumprod(betas.map { 1 - $0 })
+        if Self.usesTorchTable(c) {
+            alphasCumprod = TorchAlphasCumprod.cosineZeroSNR1000.map { Float(bitPattern: $0) }
+        } else {
+            alphasCumprod = Self.computedAlphasCumprod(betas)
+        }
+    }
+
+    /// ᾱ = cumprod(1 − β) as computed here (IEEE arithmetic throughout).
+    static func computedAlphasCumprod(_ betas: [Float]) -> [Float] { cumprod(betas.map { 1 - $0 }) }
+
+    /// The real I2VGen-XL schedule, whose ᾱ comes from torch's own dump (see `TorchAlphasCumprod`).
+    static func usesTorchTable(_ c: DDIMSchedulerConfig) -> Bool {
+        c.trainedBetas == nil && c.betaSchedule == "squaredcos_cap_v2" && c.rescaleBetasZeroSnr
+            && c.numTrainTimesteps == TorchAlphasCumprod.cosineZeroSNR1000.count
     }
 
     /// `betas_for_alpha_bar(n, max_beta=0.999, "cosine")`: float64 Python arithmetic, stored as float32.

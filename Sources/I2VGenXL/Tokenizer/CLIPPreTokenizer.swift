@@ -34,8 +34,8 @@ struct CLIPPreTokenizer {
                 while i < s.count, Self.isLetter(s[i]) { i += 1 }
             } else if Self.isNumber(s[i]) {
                 i += 1
-            } else if !Self.isWhiteSpace(s[i]) {
-                while i < s.count, !Self.isWhiteSpace(s[i]), !Self.isLetter(s[i]), !Self.isNumber(s[i]) { i += 1 }
+            } else if Self.isOther(s[i]) {
+                while i < s.count, Self.isOther(s[i]) { i += 1 }
             } else {
                 i += 1
                 continue
@@ -82,6 +82,11 @@ struct CLIPPreTokenizer {
         }
     }
 
-    /// `\s` of the `regex` module: the Unicode White_Space property.
-    static func isWhiteSpace(_ c: Unicode.Scalar) -> Bool { c.properties.isWhitespace }
+    /// `[^\s\p{L}\p{N}]` under IGNORECASE. `\s` is the Unicode White_Space property. U+0345
+    /// (combining ypogegrammeni, Mn) matches no alternative at all: its case variants ι/Ι are
+    /// letters, which excludes it from the negated class, yet it is no letter itself — the
+    /// `regex` module's case-insensitive class rule (checked over every code point).
+    static func isOther(_ c: Unicode.Scalar) -> Bool {
+        !c.properties.isWhitespace && c.value != 0x345 && !isLetter(c) && !isNumber(c)
+    }
 }

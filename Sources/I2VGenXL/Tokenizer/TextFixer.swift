@@ -1,9 +1,9 @@
 import Foundation
 
 /// The text repair OpenCLIP's tokenizer runs first (`ftfy.fix_text` with its default
-/// configuration, ftfy 6.3): HTML references, C1 controls, Latin ligatures, full-/half-width
+/// configuration, ftfy 6.3): HTML references, mojibake, C1 controls, Latin ligatures, full-/half-width
 /// forms, curly quotes, line breaks, terminal escapes, control characters, NFC — applied to
-/// each line until nothing changes.
+/// each line until nothing changes. Mojibake repair is `MojibakeFixer`.
 ///
 /// Python strings may hold lone surrogates; Swift strings cannot (the JSON reader already maps
 /// them to U+FFFD, which is what ftfy's `fix_surrogates` does), so that step has nothing to do.
@@ -35,6 +35,7 @@ enum TextFixer {
         for _ in 0..<16 {
             let original = text
             if unescapeHTML { text = HTMLUnescape.ftfy(text) }
+            text = MojibakeFixer.fixEncoding(text)
             text = mapScalars(text, fixC1Control)
             text = mapScalars(text, fixLatinLigature)
             text = mapScalars(text, fixCharacterWidth)

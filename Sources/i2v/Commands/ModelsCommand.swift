@@ -9,6 +9,7 @@ struct ModelsCommand: ParsableCommand {
         abstract: "Inspect and verify diffusers model folders.",
         subcommands: [
             ModelsInspectCommand.self,
+            ModelsVerifyCommand.self,
         ]
     )
 }
