@@ -13,6 +13,7 @@ struct I2V: AsyncParsableCommand {
             GenerateCommand.self,
             ModelsCommand.self,
             ParityCommand.self,
+            MediaCommand.self,
         ]
     )
 }
