@@ -38,7 +38,7 @@ struct GenerateCommand: ParsableCommand {
     var decodeChunkSize: Int = 1
     @Option(help: "CPU threads (default: all cores).")
     var threads: Int?
-    @Option(help: "Output folder for the frames (frame_0000.ppm, …).")
+    @Option(help: "Output: a .mp4 file (H.264 at --fps), or a folder for raw frames (frame_0000.ppm, …).")
     var out: String
 
     func run() throws {
@@ -67,7 +67,14 @@ struct GenerateCommand: ParsableCommand {
         try ModelDirectory(path: model).requireComponents()
         let decoded = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: image)).image
         request.image = try RGB8Image(width: decoded.width, height: decoded.height, pixels: decoded.pixels)
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let asVideo = out.lowercased().hasSuffix(".mp4")
+        let h264 = try H264Options(rate: FrameRate(fps))
+        if asVideo {
+            let parent = (out as NSString).deletingLastPathComponent
+            if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+        } else {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        }
 
         let seed = self.seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
         let backend = CPUBackend(threads: threads)
@@ -78,10 +85,15 @@ struct GenerateCommand: ParsableCommand {
         let bar = ProgressBar()
         let result = try pipeline.generate(request, noise: .seed(seed)) { bar.update($0) }
         bar.finish()
-        for i in 0..<result.numFrames {
-            let path = (out as NSString).appendingPathComponent(String(format: "frame_%04d.ppm", i))
-            let header = Array("P6\n\(result.width) \(result.height)\n255\n".utf8)
-            try Data(header + result.frame8Bit(i)).write(to: URL(fileURLWithPath: path))
+        if asVideo {
+            let frames = (0..<result.numFrames).map { RGBImage(width: result.width, height: result.height, pixels: result.frame8Bit($0)) }
+            try MP4Writer.write(frames, to: URL(fileURLWithPath: out), options: h264)
+        } else {
+            for i in 0..<result.numFrames {
+                let path = (out as NSString).appendingPathComponent(String(format: "frame_%04d.ppm", i))
+                let header = Array("P6\n\(result.width) \(result.height)\n255\n".utf8)
+                try Data(header + result.frame8Bit(i)).write(to: URL(fileURLWithPath: path))
+            }
         }
         let rss = MemoryStats.peakResidentBytes().map { String(format: "%.2f GiB", Double($0) / 1_073_741_824) } ?? "?"
         log("wrote \(result.numFrames) frames to \(out) (seed \(seed), peak RSS \(rss))")
