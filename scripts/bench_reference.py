@@ -2,6 +2,7 @@
 """PyTorch reference timings beside `i2v bench` (run by hand; needs torch, never used by CI).
 
     python scripts/bench_reference.py ops --case conv320 [--threads 2]
+    python scripts/bench_reference.py unet [--height 256 --width 256 --frames 8 --threads 2 --repeats 1]
 
 Each invocation runs one case and prints one tab-separated line:
     name  ms  GFLOP/s  peak_rss_MiB
@@ -52,6 +53,47 @@ def ops_case(torch, name, repeats):
     raise SystemExit(f"unknown case {name}")
 
 
+def unet_step(torch, args):
+    """One CFG step (UNet on batch 2 + guidance) of the real-config I2VGenXLUNet, fp32 weights
+    (PyTorch's CPU path; its fp16 CPU kernels are far slower), default init, diffusers' default
+    attention processor (scaled_dot_product_attention). Prints key<TAB>value lines like
+    `i2v bench unet`."""
+    import json
+    import os
+    from diffusers import I2VGenXLUNet
+    cfg_path = os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "real-config", "model", "unet")
+    t0 = time.perf_counter()
+    unet = I2VGenXLUNet.from_config(I2VGenXLUNet.load_config(cfg_path)).eval()
+    weights_s = time.perf_counter() - t0
+    h, w, f = args.height // 8, args.width // 8, args.frames
+    g = torch.Generator().manual_seed(0)
+    text = torch.randn(2, 77, 1024, generator=g)
+    emb = torch.cat([torch.zeros(1, 1, 1024), torch.randn(1, 1, 1024, generator=g)])
+    z = torch.randn(1, 4, 1, h, w, generator=g) * 0.18125
+    image_latents = torch.cat([z] + [torch.full((1, 4, 1, h, w), (k + 1) / (f - 1)) for k in range(f - 1)], dim=2)
+    image_latents = torch.cat([image_latents] * 2)
+    latents = torch.randn(1, 4, f, h, w, generator=g)
+    t = torch.tensor(981)
+    fps = torch.tensor([16, 16])
+    times = []
+    with torch.inference_mode():
+        for _ in range(max(1, args.repeats)):
+            t1 = time.perf_counter()
+            out = unet(torch.cat([latents] * 2), t, fps=fps, image_latents=image_latents, image_embeddings=emb,
+                       encoder_hidden_states=text).sample
+            u, c = out.chunk(2)
+            _ = u + 9.0 * (c - u)
+            times.append(time.perf_counter() - t1)
+            print(f"  step {times[-1]:.2f} s", file=sys.stderr, flush=True)
+    times.sort()
+    print(f"backend\ttorch {torch.__version__} ({torch.get_num_threads()} threads, {torch.backends.cpu.get_cpu_capability()})")
+    print(f"shape\t{args.height}x{args.width}x{f} (latent {h}x{w}), CFG batch 2, weights fp32")
+    print(f"weights_s\t{weights_s:.1f}")
+    print("step_s\t" + ",".join(f"{x:.2f}" for x in times))
+    print(f"step_median_s\t{times[len(times) // 2]:.2f}")
+    print(f"peak_rss_gib\t{peak_rss_mib() / 1024:.2f}")
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -59,6 +101,12 @@ def main():
     o.add_argument("--case", required=True)
     o.add_argument("--threads", type=int, default=2)
     o.add_argument("--repeats", type=int, default=5)
+    u = sub.add_parser("unet")
+    u.add_argument("--height", type=int, default=256)
+    u.add_argument("--width", type=int, default=256)
+    u.add_argument("--frames", type=int, default=8)
+    u.add_argument("--threads", type=int, default=2)
+    u.add_argument("--repeats", type=int, default=1)
     args = p.parse_args()
     import torch
     torch.set_num_threads(args.threads)
@@ -66,6 +114,8 @@ def main():
         name, ms, flops = ops_case(torch, args.case, args.repeats)
         print(f"{name}\t{ms:.2f}\t{flops / (ms * 1e6):.1f}\t{peak_rss_mib():.0f}")
         sys.stdout.flush()
+    elif args.cmd == "unet":
+        unet_step(torch, args)
 
 
 if __name__ == "__main__":

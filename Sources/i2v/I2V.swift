@@ -9,7 +9,8 @@ struct I2V: AsyncParsableCommand {
         abstract: "Turn one product photo into a short product video.",
         subcommands: [
             VersionCommand.self,
-            BenchOpsCommand.self,
+            BenchCommand.self,
+            GenerateCommand.self,
             ModelsCommand.self,
             ParityCommand.self,
             MediaCommand.self,

@@ -91,3 +91,30 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension I2VGenXLRequest {
+    /// Most frames a request may ask for. The model was trained on 16-frame clips; its temporal
+    /// layers have no positional encoding and accept any count, but activation memory and time
+    /// grow linearly with frames, so the CLI and the service stop at 64.
+    public static let maxFrames = 64
+
+    /// The checks that need no model: sizes positive multiples of 8, 2…`maxFrames` frames,
+    /// at least one step, a finite guidance scale, a non-negative fps. Run before loading anything.
+    public func checkLimits() throws {
+        for (name, v) in [("width", width), ("height", height)] where v <= 0 || v % 8 != 0 {
+            throw PipelineError.invalidRequest(field: name, reason: "is \(v); it must be a positive multiple of 8")
+        }
+        guard (2...Self.maxFrames).contains(numFrames) else {
+            throw PipelineError.invalidRequest(field: "num_frames", reason: "is \(numFrames); it must be between 2 and \(Self.maxFrames)")
+        }
+        guard numInferenceSteps >= 1 else {
+            throw PipelineError.invalidRequest(field: "num_inference_steps", reason: "is \(numInferenceSteps); it must be at least 1")
+        }
+        guard guidanceScale.isFinite, guidanceScale >= 0 else {
+            throw PipelineError.invalidRequest(field: "guidance_scale", reason: "is \(guidanceScale); it must be a finite number ≥ 0")
+        }
+        guard targetFPS >= 1 else {
+            throw PipelineError.invalidRequest(field: "target_fps", reason: "is \(targetFPS); it must be at least 1")
+        }
+    }
+}
