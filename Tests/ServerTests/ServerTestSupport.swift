@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Jobs
@@ -216,6 +217,11 @@ extension TestClientProtocol {
 }
 
 extension TestResponse {
+    /// The `id` of the job in the body, failing the test when there is none.
+    func jobID(file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        try XCTUnwrap(jsonBody["id"]?.stringValue, "no job id in \(text)", file: file, line: line)
+    }
+
     var text: String { String(decoding: body.readableBytesView, as: UTF8.self) }
     var jsonBody: JSONValue { JSONValue.parse(Data(body.readableBytesView)) ?? .null }
 }
