@@ -47,6 +47,7 @@ let package = Package(
 
         // MARK: - Engine
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: optimised),
+        .target(name: "TensorCUDA", dependencies: ["Tensor"], swiftSettings: optimised),
         .target(name: "ModelIO", dependencies: ["Tensor"], swiftSettings: optimised),
         .target(name: "I2VGenXL", dependencies: ["Tensor", "ModelIO"], swiftSettings: optimised),
 
@@ -75,8 +76,14 @@ let package = Package(
             ]
         ),
 
+        .executableTarget(
+            name: "i2v-device",
+            dependencies: ["Tensor", "TensorCUDA", "ModelIO", "I2VGenXL", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
         // MARK: - Tests (fixtures are read from Tests/Fixtures by path, not bundled)
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "TensorCUDATests", dependencies: ["TensorCUDA", "Tensor"]),
         .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Tensor"]),
         .testTarget(name: "I2VGenXLTests", dependencies: ["I2VGenXL", "ModelIO", "Tensor"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),

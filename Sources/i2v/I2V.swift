@@ -9,6 +9,8 @@ struct I2V: AsyncParsableCommand {
         abstract: "Turn one product photo into a short product video.",
         subcommands: [
             VersionCommand.self,
+            BenchOpsCommand.self,
+            ModelsCommand.self,
         ]
     )
 }

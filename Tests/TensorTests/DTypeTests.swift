@@ -13,11 +13,13 @@ final class DTypeTests: XCTestCase {
     }
 
     func testBFloat16RoundTripKeepsTopBits() {
-        let x: Float = 1.00390625  // exactly representable in bf16
+        let x: Float = 1.0078125  // 1 + 2^-7: exactly representable in bf16
         let b = HalfConversion.toBFloat16Bits(x)
         var out: Float = 0
         [b].withUnsafeBufferPointer { p in HalfConversion.widenBFloat16(p.baseAddress!, &out, 1) }
         XCTAssertEqual(out, x)
-        XCTAssertEqual(HalfConversion.toBFloat16Bits(1.0 + 1.0 / 512), HalfConversion.toBFloat16Bits(1.0))  // ties to even
+        // Ties round to the even mantissa: 1 + 2^-8 → 1, 1 + 3·2^-8 → 1 + 2^-6.
+        XCTAssertEqual(HalfConversion.toBFloat16Bits(1.0 + 1.0 / 256), HalfConversion.toBFloat16Bits(1.0))
+        XCTAssertEqual(HalfConversion.toBFloat16Bits(1.0 + 3.0 / 256), HalfConversion.toBFloat16Bits(1.015625))
     }
 }

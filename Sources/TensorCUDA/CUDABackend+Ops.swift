@@ -1,0 +1,141 @@
+import Tensor
+
+// Backend ops on the GPU. Same algorithms as the CPU backend (im2col + GEMM convolution, k
+// shifted GEMMs for the temporal conv, blocked attention), so the two can be compared op by op.
+extension CUDABackend {
+    public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        let inF = weight.shape[1], outF = weight.shape[0]
+        precondition(weight.rank == 2 && x.dim(-1) == inF, "linear: input \(x.shape), weight \(weight.shape)")
+        let rows = x.count / inF
+        let out = empty(Array(x.shape.dropLast()) + [outF])
+        gemm(transB: true, m: rows, n: outF, k: inF, a: addr(x), lda: inF, b: addr(weight), ldb: inF, beta: 0, c: addr(out), ldc: outF)
+        if let bias { addBias(out, bias, channels: outF, inner: 1) }
+        return out
+    }
+
+    func addBias(_ y: Tensor, _ bias: Tensor, channels: Int, inner: Int) {
+        run("bias_add", count: y.count, [.ptr(addr(y)), .ptr(addr(bias)), .i64(y.count), .i64(channels), .i64(inner)])
+    }
+
+    public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool) -> Tensor {
+        let batch = a.shape[0], m = a.shape[1], k = a.shape[2]
+        let n = transposeB ? b.shape[1] : b.shape[2]
+        let out = empty([batch, m, n])
+        gemm(transB: transposeB, m: m, n: n, k: k, a: addr(a), lda: k, b: addr(b), ldb: transposeB ? k : n, beta: 0,
+             c: addr(out), ldc: n, batch: batch, strideA: m * k, strideB: k * n, strideC: m * n)
+        return out
+    }
+
+    public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Padding2D) -> Tensor {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
+        precondition(weight.shape[1] == c, "conv2d: input \(x.shape), weight \(weight.shape)")
+        let ho = (h + padding.top + padding.bottom - kh) / stride + 1
+        let wo = (w + padding.left + padding.right - kw) / stride + 1
+        let out = empty([n, o, ho, wo])
+        let hw = ho * wo, kdim = c * kh * kw
+        let es = elementSize
+        if kh == 1 && kw == 1 && stride == 1 && padding == .same(0) {
+            gemm(transB: false, m: o, n: hw, k: c, a: addr(weight), lda: c, b: addr(x), ldb: h * w, beta: 0, c: addr(out), ldc: hw,
+                 batch: n, strideA: 0, strideB: c * h * w, strideC: o * hw)
+        } else {
+            let rowsPerBlock = max(1, min(ho, (256 << 20) / max(1, kdim * wo * es)))
+            let col = empty([kdim * rowsPerBlock * wo])
+            for s in 0..<n {
+                var r0 = 0
+                while r0 < ho {
+                    let rows = min(rowsPerBlock, ho - r0)
+                    run("im2col", count: kdim * rows * wo, [.ptr(addr(x) + UInt64(s * c * h * w * es)), .ptr(addr(col)), .i64(c), .i64(h), .i64(w),
+                                                            .i32(kh), .i32(kw), .i32(stride), .i32(padding.top), .i32(padding.left),
+                                                            .i64(wo), .i64(r0), .i64(rows)])
+                    gemm(transB: false, m: o, n: rows * wo, k: kdim, a: addr(weight), lda: kdim, b: addr(col), ldb: rows * wo,
+                         beta: 0, c: addr(out) + UInt64((s * o * hw + r0 * wo) * es), ldc: hw)
+                    r0 += rows
+                }
+            }
+        }
+        if let bias { addBias(out, bias, channels: o, inner: hw) }
+        return out
+    }
+
+    public func conv3dTemporal(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        let (b, c, f, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3], x.shape[4])
+        let o = weight.shape[0], k = weight.shape[2], pad = (k - 1) / 2, hw = h * w
+        let es = elementSize
+        let out = zeros([b, o, f, h, w])
+        let taps = empty([k, o, c])
+        run("tconv_taps", count: k * o * c, [.ptr(addr(weight)), .ptr(addr(taps)), .i64(o), .i64(c), .i64(k)])
+        for t in 0..<k {
+            let f0 = max(0, pad - t), f1 = min(f, f + pad - t)
+            if f1 <= f0 { continue }
+            gemm(transB: false, m: o, n: (f1 - f0) * hw, k: c, a: addr(taps) + UInt64(t * o * c * es), lda: c,
+                 b: addr(x) + UInt64((f0 + t - pad) * hw * es), ldb: f * hw, beta: 1, c: addr(out) + UInt64(f0 * hw * es), ldc: f * hw,
+                 batch: b, strideA: 0, strideB: c * f * hw, strideC: o * f * hw)
+        }
+        if let bias { addBias(out, bias, channels: o, inner: f * hw) }
+        return out
+    }
+
+    public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
+        let n = x.shape[0], c = x.shape[1], spatial = x.count / max(n * c, 1)
+        let out = empty(x.shape)
+        runBlocks("group_norm", grid: n * groups, block: 1024, [.ptr(addr(x)), .ptr(addr(out)), .ptr(addr(weight)), .ptr(addr(bias)),
+                                                                 .i64(groups), .i64(c / groups), .i64(spatial), .f32(eps)])
+        return out
+    }
+
+    public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {
+        let d = x.dim(-1), rows = x.count / max(d, 1)
+        let out = empty(x.shape)
+        let affine = weight != nil && bias != nil
+        runBlocks("layer_norm", grid: rows, block: d >= 1024 ? 256 : 128,
+                  [.ptr(addr(x)), .ptr(addr(out)), .ptr(affine ? addr(weight!) : 0), .ptr(affine ? addr(bias!) : 0),
+                   .i64(d), .f32(eps), .i32(affine ? 1 : 0)])
+        return out
+    }
+
+    public func softmax(_ x: Tensor) -> Tensor {
+        let d = x.dim(-1), rows = x.count / max(d, 1)
+        let out = empty(x.shape)
+        runBlocks("softmax_t", grid: rows, block: 128, [.ptr(addr(x)), .ptr(addr(out)), .i64(d)])
+        return out
+    }
+
+    public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool) -> Tensor {
+        let (b, lq, qd) = (q.shape[0], q.shape[1], q.shape[2])
+        let lk = k.shape[1], vd = v.shape[2], d = qd / heads, dv = vd / heads
+        let out = empty([b, lq, vd])
+        let es = elementSize
+        if lk <= 64 && d <= 128 && dv <= 128 {
+            let warps = 4
+            let shared = (lk * d + lk * dv + warps * lk) * 4
+            runBlocks("attention_small", grid: b * heads, block: warps * 32, sharedBytes: shared,
+                      [.ptr(addr(q)), .ptr(addr(k)), .ptr(addr(v)), .ptr(addr(out)), .i64(heads), .i64(lq), .i64(lk),
+                       .i64(d), .i64(dv), .f32(scale), .i32(causal ? 1 : 0)])
+            return out
+        }
+        // Blocked path: scores for all heads of a query block, [heads, nq, lk] float32.
+        let nqMax = max(1, min(lq, attentionBudgetBytes / max(1, heads * lk * 4)))
+        let scores = scratchF32(heads * nqMax * lk)
+        let probs = precision == .float32 ? nil : empty([heads * nqMax * lk])
+        for bi in 0..<b {
+            var q0 = 0
+            while q0 < lq {
+                let nq = min(nqMax, lq - q0)
+                gemm(transB: true, m: nq, n: lk, k: d, alpha: scale, a: addr(q) + UInt64((bi * lq + q0) * qd * es), lda: qd,
+                     b: addr(k) + UInt64(bi * lk * qd * es), ldb: qd, beta: 0, c: scores.address, ldc: lk,
+                     batch: heads, strideA: d, strideB: d, strideC: nq * lk, cType: CuBLAS.r32F)
+                runBlocks("softmax_rows", grid: heads * nq, block: 128, [.ptr(scores.address), .i64(lk), .i64(nq), .i64(q0), .i32(causal ? 1 : 0)])
+                var p = scores.address
+                if let probs {
+                    run("cast_from_f32", count: heads * nq * lk, [.ptr(scores.address), .ptr(addr(probs)), .i64(heads * nq * lk)])
+                    p = addr(probs)
+                }
+                gemm(transB: false, m: nq, n: dv, k: lk, a: p, lda: lk, b: addr(v) + UInt64(bi * lk * vd * es), ldb: vd, beta: 0,
+                     c: addr(out) + UInt64((bi * lq + q0) * vd * es), ldc: vd, batch: heads, strideA: nq * lk, strideB: dv, strideC: dv)
+                q0 += nq
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,163 @@
+import Tensor
+
+// Pointwise and layout ops on the GPU.
+extension CUDABackend {
+    static func code(_ op: UnaryOp) -> Int {
+        switch op {
+        case .silu: return 0
+        case .gelu: return 1
+        case .geluTanh: return 2
+        case .quickGelu: return 3
+        case .exp: return 4
+        case .sigmoid: return 5
+        case .negate: return 6
+        case .square: return 7
+        case .sqrt: return 8
+        }
+    }
+
+    public func unary(_ op: UnaryOp, _ x: Tensor) -> Tensor {
+        let out = empty(x.shape)
+        run("unary", count: x.count, [.ptr(addr(x)), .ptr(addr(out)), .i64(x.count), .i32(Self.code(op))])
+        return out
+    }
+
+    public func affine(_ x: Tensor, scale: Float, shift: Float) -> Tensor {
+        let out = empty(x.shape)
+        run("affine", count: x.count, [.ptr(addr(x)), .ptr(addr(out)), .i64(x.count), .f32(scale), .f32(shift)])
+        return out
+    }
+
+    public func clamp(_ x: Tensor, min lo: Float, max hi: Float) -> Tensor {
+        let out = empty(x.shape)
+        run("clampk", count: x.count, [.ptr(addr(x)), .ptr(addr(out)), .i64(x.count), .f32(lo), .f32(hi)])
+        return out
+    }
+
+    public func axpby(_ a: Float, _ x: Tensor, _ b: Float, _ y: Tensor, constant c: Float) -> Tensor {
+        precondition(x.shape == y.shape, "axpby: shapes \(x.shape) and \(y.shape) differ")
+        let out = empty(x.shape)
+        run("axpby", count: x.count, [.ptr(addr(x)), .ptr(addr(y)), .ptr(addr(out)), .i64(x.count), .f32(a), .f32(b), .f32(c)])
+        return out
+    }
+
+    public func geglu(_ x: Tensor) -> Tensor {
+        let d = x.dim(-1) / 2, rows = x.count / max(2 * d, 1)
+        let out = empty(Array(x.shape.dropLast()) + [d])
+        run("geglu", count: rows * d, [.ptr(addr(x)), .ptr(addr(out)), .i64(rows), .i64(d)])
+        return out
+    }
+
+    public func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) -> Tensor {
+        let shape = Self.broadcast(a.shape, b.shape)
+        let out = empty(shape)
+        let code: Int
+        switch op { case .add: code = 0; case .sub: code = 1; case .mul: code = 2; case .div: code = 3 }
+        let (dims, sa, sb) = Self.collapse(shape, Self.strides(a.shape, to: shape), Self.strides(b.shape, to: shape))
+        run("binary", count: out.count, [.ptr(addr(a)), .ptr(addr(b)), .ptr(addr(out)), .i64(out.count), .i32(code),
+                                         .strides6(rank: dims.count, dims: dims, a: sa, b: sb)])
+        return out
+    }
+
+    public func permute(_ x: Tensor, _ perm: [Int]) -> Tensor {
+        let outShape = perm.map { x.shape[$0] }
+        var inStrides = [Int](repeating: 1, count: x.rank)
+        for i in stride(from: x.rank - 2, through: 0, by: -1) { inStrides[i] = inStrides[i + 1] * x.shape[i + 1] }
+        let (dims, sa, _) = Self.collapse(outShape, perm.map { inStrides[$0] }, [Int](repeating: 0, count: perm.count))
+        let out = empty(outShape)
+        run("permute", count: out.count, [.ptr(addr(x)), .ptr(addr(out)), .i64(out.count), .strides6(rank: dims.count, dims: dims, a: sa, b: sa)])
+        return out
+    }
+
+    public func concat(_ xs: [Tensor], axis: Int) -> Tensor {
+        let first = xs[0], ax = axis < 0 ? first.rank + axis : axis
+        var outShape = first.shape
+        outShape[ax] = xs.reduce(0) { $0 + $1.shape[ax] }
+        let out = empty(outShape)
+        let outer = first.shape[..<ax].reduce(1, *), outRow = outShape[ax...].reduce(1, *)
+        var col = 0
+        for t in xs {
+            let row = t.shape[ax...].reduce(1, *)
+            run("copy_rows", count: outer * row, [.ptr(addr(t)), .ptr(addr(out)), .i64(outer), .i64(row), .i64(row), .i64(outRow), .i64(0), .i64(col)])
+            col += row
+        }
+        return out
+    }
+
+    public func slice(_ x: Tensor, axis: Int, range: Range<Int>) -> Tensor {
+        let ax = axis < 0 ? x.rank + axis : axis
+        var outShape = x.shape
+        outShape[ax] = range.count
+        let out = empty(outShape)
+        let outer = x.shape[..<ax].reduce(1, *), inner = x.shape[(ax + 1)...].reduce(1, *)
+        run("copy_rows", count: out.count, [.ptr(addr(x)), .ptr(addr(out)), .i64(outer), .i64(range.count * inner), .i64(x.shape[ax] * inner),
+                                            .i64(range.count * inner), .i64(range.lowerBound * inner), .i64(0)])
+        return out
+    }
+
+    public func upsampleNearest2x(_ x: Tensor) -> Tensor {
+        let h = x.dim(-2), w = x.dim(-1), planes = x.count / max(h * w, 1)
+        let out = empty(Array(x.shape.dropLast(2)) + [2 * h, 2 * w])
+        run("upsample2x", count: out.count, [.ptr(addr(x)), .ptr(addr(out)), .i64(planes), .i64(h), .i64(w)])
+        return out
+    }
+
+    public func adaptiveAvgPool2d(_ x: Tensor, outH: Int, outW: Int) -> Tensor {
+        let h = x.dim(-2), w = x.dim(-1), planes = x.count / max(h * w, 1)
+        let out = empty(Array(x.shape.dropLast(2)) + [outH, outW])
+        run("adaptive_pool", count: out.count, [.ptr(addr(x)), .ptr(addr(out)), .i64(planes), .i64(h), .i64(w), .i64(outH), .i64(outW)])
+        return out
+    }
+
+    public func embedding(_ ids: [Int], table: Tensor) -> Tensor {
+        let v = table.shape[0], d = table.shape[1]
+        for id in ids { precondition(id >= 0 && id < v, "token id \(id) outside the vocabulary of \(v)") }
+        let out = empty([ids.count, d])
+        let idBuf = scratchF32(max(ids.count, 1))
+        let ids32 = ids.map { Int32($0) }
+        do {
+            try ids32.withUnsafeBytes { try ctx.driver.check(ctx.driver.cuMemcpyHtoD(idBuf.address, $0.baseAddress!, ids.count * 4), "cuMemcpyHtoD(ids)") }
+        } catch { fatalError("\(error)") }
+        run("embedding", count: ids.count * d, [.ptr(addr(table)), .ptr(idBuf.address), .ptr(addr(out)), .i64(ids.count), .i64(d)])
+        return out
+    }
+
+    // MARK: - Shape helpers
+
+    static func broadcast(_ a: [Int], _ b: [Int]) -> [Int] {
+        let rank = max(a.count, b.count)
+        return (0..<rank).map { i in
+            let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
+            let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
+            precondition(da == db || da == 1 || db == 1, "shapes \(a) and \(b) do not broadcast")
+            return max(da, db)
+        }
+    }
+
+    static func strides(_ shape: [Int], to target: [Int]) -> [Int] {
+        let lead = target.count - shape.count
+        var out = [Int](repeating: 0, count: target.count)
+        var s = 1
+        for i in stride(from: shape.count - 1, through: 0, by: -1) {
+            out[i + lead] = shape[i] == 1 ? 0 : s
+            s *= shape[i]
+        }
+        return out
+    }
+
+    /// Drops size-1 dims and merges neighbours that are contiguous in both inputs, so any shape
+    /// fits the kernels' rank-6 index arithmetic.
+    static func collapse(_ dims: [Int], _ a: [Int], _ b: [Int]) -> ([Int], [Int], [Int]) {
+        var d = [Int](), sa = [Int](), sb = [Int]()
+        for i in 0..<dims.count where dims[i] != 1 {
+            if let last = d.last, sa.last! == a[i] * dims[i], sb.last! == b[i] * dims[i] {
+                d[d.count - 1] = last * dims[i]; sa[sa.count - 1] = a[i]; sb[sb.count - 1] = b[i]
+            } else {
+                d.append(dims[i]); sa.append(a[i]); sb.append(b[i])
+            }
+        }
+        if d.isEmpty { return ([1], [0], [0]) }
+        precondition(d.count <= 6, "CUDA kernels support at most 6 non-mergeable dimensions, got \(dims)")
+        return (d, sa, sb)
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Tensor
+
+/// One GPU: its driver context, the cuBLAS handle, the compiled kernel module and the caching
+/// allocator. All work goes to the legacy default stream, so launches run in issue order and a
+/// buffer returned to the pool can be reused by the next launch without synchronisation.
+final class CUDAContext: @unchecked Sendable {
+    let driver: CUDADriver
+    let nvrtc: NVRTC
+    let cublas: CuBLAS
+    let cublasHandle: OpaquePointer?
+    let device: Int32
+    let deviceName: String
+    let computeCapability: (major: Int, minor: Int)
+    let multiprocessors: Int
+    let allocator: CUDAAllocator
+    /// Synchronise after every launch and check for errors (I2V_CUDA_SYNC=1): slow, for debugging.
+    let syncEachLaunch: Bool
+    private var modules: [String: OpaquePointer?] = [:]
+    private var functions: [String: OpaquePointer?] = [:]
+    private let lock = NSLock()
+
+    init(deviceIndex: Int) throws {
+        let driver = try CUDADriver()
+        self.driver = driver
+        try driver.check(driver.cuInit(0), "cuInit")
+        var count: Int32 = 0
+        try driver.check(driver.cuDeviceGetCount(&count), "cuDeviceGetCount")
+        guard deviceIndex >= 0 && deviceIndex < Int(count) else { throw CUDAError.noDevice(index: deviceIndex, count: Int(count)) }
+        var dev: Int32 = 0
+        try driver.check(driver.cuDeviceGet(&dev, Int32(deviceIndex)), "cuDeviceGet(\(deviceIndex))")
+        device = dev
+        var ctx: OpaquePointer?
+        try driver.check(driver.cuDevicePrimaryCtxRetain(&ctx, dev), "cuDevicePrimaryCtxRetain")
+        try driver.check(driver.cuCtxSetCurrent(ctx), "cuCtxSetCurrent")
+        var name = [CChar](repeating: 0, count: 256)
+        try driver.check(driver.cuDeviceGetName(&name, 256, dev), "cuDeviceGetName")
+        deviceName = String(cString: name)
+        func attribute(_ a: CUDeviceAttribute) throws -> Int {
+            var v: Int32 = 0
+            try driver.check(driver.cuDeviceGetAttribute(&v, a.rawValue, dev), "cuDeviceGetAttribute(\(a))")
+            return Int(v)
+        }
+        computeCapability = (try attribute(.computeCapabilityMajor), try attribute(.computeCapabilityMinor))
+        multiprocessors = try attribute(.multiprocessorCount)
+        nvrtc = try NVRTC()
+        cublas = try CuBLAS()
+        var handle: OpaquePointer?
+        try cublas.check(cublas.create(&handle), "cublasCreate")
+        cublasHandle = handle
+        allocator = CUDAAllocator(driver: driver)
+        syncEachLaunch = ProcessInfo.processInfo.environment["I2V_CUDA_SYNC"] == "1"
+    }
+
+    /// Makes this context current on the calling thread (workers may call from any thread).
+    func makeCurrent() throws {
+        var ctx: OpaquePointer?
+        try driver.check(driver.cuDevicePrimaryCtxRetain(&ctx, device), "cuDevicePrimaryCtxRetain")
+        try driver.check(driver.cuCtxSetCurrent(ctx), "cuCtxSetCurrent")
+    }
+
+    var arch: Int { computeCapability.major * 10 + computeCapability.minor }
+
+    /// The kernel `name` from the module compiled for storage type `storage`.
+    func function(_ name: String, storage: String) throws -> OpaquePointer? {
+        let key = storage + "/" + name
+        lock.lock(); defer { lock.unlock() }
+        if let f = functions[key] { return f }
+        let module = try loadModule(storage: storage)
+        var f: OpaquePointer?
+        try driver.check(name.withCString { driver.cuModuleGetFunction(&f, module, $0) }, "cuModuleGetFunction(\(name))")
+        functions[key] = f
+        return f
+    }
+
+    private func loadModule(storage: String) throws -> OpaquePointer? {
+        if let m = modules[storage] { return m }
+        let source = KernelSource.source(storage: storage)
+        let cubin = try KernelCache.cubin(source: source, name: "i2v_\(storage).cu", arch: arch, nvrtc: nvrtc)
+        var module: OpaquePointer?
+        try cubin.withUnsafeBytes { try driver.check(driver.cuModuleLoadData(&module, $0.baseAddress!), "cuModuleLoadData(i2v_\(storage))") }
+        modules[storage] = module
+        return module
+    }
+
+    /// Launches `function` over a 1-D grid; `args` are the kernel's parameters in order.
+    func launch(_ function: OpaquePointer?, name: String, grid: Int, block: Int, sharedBytes: Int = 0, _ args: [KernelArg]) throws {
+        var storage = [UnsafeMutableRawPointer]()
+        defer { storage.forEach { $0.deallocate() } }
+        var pointers = [UnsafeMutableRawPointer?]()
+        for a in args {
+            let p = UnsafeMutableRawPointer.allocate(byteCount: max(a.bytes.count, 8), alignment: 16)
+            a.bytes.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: a.bytes.count) }
+            storage.append(p)
+            pointers.append(p)
+        }
+        let rc = pointers.withUnsafeMutableBufferPointer { buf in
+            driver.cuLaunchKernel(function, UInt32(max(grid, 1)), 1, 1, UInt32(block), 1, 1, UInt32(sharedBytes), nil, buf.baseAddress, nil)
+        }
+        try driver.check(rc, "cuLaunchKernel(\(name), grid \(grid), block \(block))")
+        if syncEachLaunch { try driver.check(driver.cuCtxSynchronize(), "kernel \(name)") }
+    }
+
+    func synchronize() throws { try driver.check(driver.cuCtxSynchronize(), "cuCtxSynchronize") }
+}
+
+/// One kernel parameter, by value, as the bytes the kernel expects.
+struct KernelArg {
+    let bytes: [UInt8]
+    static func ptr(_ p: UInt64) -> KernelArg { KernelArg(bytes: withUnsafeBytes(of: p) { Array($0) }) }
+    static func i64(_ v: Int) -> KernelArg { KernelArg(bytes: withUnsafeBytes(of: Int64(v)) { Array($0) }) }
+    static func i32(_ v: Int) -> KernelArg { KernelArg(bytes: withUnsafeBytes(of: Int32(v)) { Array($0) }) }
+    static func f32(_ v: Float) -> KernelArg { KernelArg(bytes: withUnsafeBytes(of: v) { Array($0) }) }
+    /// `struct Strides6 { int rank; long long dims[6]; long long a[6]; long long b[6]; }`
+    static func strides6(rank: Int, dims: [Int], a: [Int], b: [Int]) -> KernelArg {
+        precondition(rank <= 6, "CUDA kernels support tensors of rank ≤ 6")
+        var bytes = [UInt8](repeating: 0, count: 8 + 18 * 8)
+        withUnsafeBytes(of: Int32(rank)) { for i in 0..<4 { bytes[i] = $0[i] } }
+        func put(_ values: [Int], at base: Int) {
+            for (i, v) in values.enumerated() { withUnsafeBytes(of: Int64(v)) { for j in 0..<8 { bytes[base + i * 8 + j] = $0[j] } } }
+        }
+        put(dims, at: 8); put(a, at: 8 + 48); put(b, at: 8 + 96)
+        return KernelArg(bytes: bytes)
+    }
+}
+
+/// Compiled kernels cached on disk (`$XDG_CACHE_HOME/i2v/cuda` or `~/.cache/i2v/cuda`), keyed by a
+/// hash of the source and the architecture, so only the first run on a host pays for NVRTC.
+enum KernelCache {
+    static func cubin(source: String, name: String, arch: Int, nvrtc: NVRTC) throws -> [UInt8] {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for b in source.utf8 { hash = (hash ^ UInt64(b)) &* 0x100000001b3 }
+        let env = ProcessInfo.processInfo.environment
+        let base = env["XDG_CACHE_HOME"] ?? ((env["HOME"] ?? "/tmp") + "/.cache")
+        let dir = base + "/i2v/cuda"
+        let file = "\(dir)/\(name)-sm\(arch)-\(String(hash, radix: 16)).cubin"
+        if let data = FileManager.default.contents(atPath: file), !data.isEmpty { return [UInt8](data) }
+        let cubin = try nvrtc.compileToCubin(source: source, name: name, arch: arch)
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let tmp = file + ".tmp\(getpid())"
+        if FileManager.default.createFile(atPath: tmp, contents: Data(cubin)) { _ = rename(tmp, file) }
+        return cubin
+    }
+}
+
+/// Offline compilation of the kernel modules (no GPU needed), for build checks.
+public enum CUDAKernels {
+    /// Compiles the module for `precision` to a cubin for `sm_<arch>`; returns its size in bytes.
+    public static func compile(precision: CUDAPrecision, arch: Int) throws -> Int {
+        let nvrtc = try NVRTC()
+        return try nvrtc.compileToCubin(source: KernelSource.source(storage: precision.kernelType),
+                                        name: "i2v_\(precision.kernelType).cu", arch: arch).count
+    }
+}

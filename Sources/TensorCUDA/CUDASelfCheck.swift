@@ -1,0 +1,90 @@
+import Foundation
+import Tensor
+
+/// Runs every `Backend` op on the GPU and on the CPU backend with the same random inputs (never
+/// zeros) and reports PARITY.md's error metric, max|gpu − cpu| / max(max|cpu|, 1e-6), per op.
+/// Used by `i2v-device check-ops` on a GPU host.
+public enum CUDASelfCheck {
+    public struct Row: Sendable {
+        public let op: String
+        public let error: Double
+        public let bound: Double
+        public var passed: Bool { error <= bound && !error.isNaN }
+    }
+
+    /// Bounds per storage precision: float32 differs from the CPU only by summation order; half
+    /// storage rounds every stored value (relative 2^-11 for fp16, 2^-8 for bf16) and the errors
+    /// of a few chained roundings add up.
+    public static func bound(_ p: CUDAPrecision) -> Double {
+        switch p { case .float32: return 2e-5; case .float16: return 4e-3; case .bfloat16: return 3e-2 }
+    }
+
+    public static func run(cuda: CUDABackend, cpu: CPUBackend) -> [Row] {
+        var rows = [Row]()
+        let bound = bound(cuda.precision)
+        var seed: UInt64 = 1
+        func rnd(_ shape: [Int], scale: Float = 1) -> [Float] {
+            seed += 1
+            var s = seed &* 0x9E3779B97F4A7C15 | 1
+            return (0..<shape.reduce(1, *)).map { _ in
+                s ^= s << 13; s ^= s >> 7; s ^= s << 17
+                return (Float(s >> 40) / Float(1 << 24) * 2 - 1) * scale
+            }
+        }
+        /// Evaluates `f` on both backends with the same host inputs and records the error.
+        func check(_ name: String, _ shapes: [[Int]], scale: Float = 1, _ f: (any Backend, [Tensor]) -> Tensor) {
+            let inputs = shapes.map { rnd($0, scale: scale) }
+            let g = cuda.toHost(f(cuda, zip(inputs, shapes).map { cuda.tensor($0, shape: $1) }))
+            let c = cpu.toHost(f(cpu, zip(inputs, shapes).map { cpu.tensor($0, shape: $1) }))
+            rows.append(Row(op: name, error: relativeError(g, c), bound: bound))
+        }
+
+        check("linear", [[3, 77, 320], [640, 320], [640]]) { b, t in b.linear(t[0], weight: t[1], bias: t[2]) }
+        check("matmul", [[4, 33, 65], [4, 65, 17]]) { b, t in b.matmul(t[0], t[1], transposeB: false) }
+        check("matmul ᵀ", [[4, 33, 65], [4, 17, 65]]) { b, t in b.matmul(t[0], t[1], transposeB: true) }
+        check("conv2d 3×3", [[2, 32, 24, 20], [48, 32, 3, 3], [48]]) { b, t in b.conv2d(t[0], weight: t[1], bias: t[2], stride: 1, padding: .same(1)) }
+        check("conv2d s2", [[1, 16, 17, 18], [16, 16, 3, 3], [16]]) { b, t in b.conv2d(t[0], weight: t[1], bias: t[2], stride: 2, padding: .same(1)) }
+        check("conv2d vae-down", [[1, 8, 16, 16], [8, 8, 3, 3], [8]]) { b, t in
+            b.conv2d(t[0], weight: t[1], bias: t[2], stride: 2, padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1)) }
+        check("conv2d 1×1", [[2, 40, 9, 7], [24, 40, 1, 1], [24]]) { b, t in b.conv2d(t[0], weight: t[1], bias: t[2], stride: 1, padding: .same(0)) }
+        check("conv2d patch14", [[1, 3, 56, 56], [64, 3, 14, 14]]) { b, t in b.conv2d(t[0], weight: t[1], bias: nil, stride: 14, padding: .same(0)) }
+        check("conv3d temporal", [[2, 32, 5, 6, 7], [32, 32, 3, 1, 1], [32]]) { b, t in b.conv3dTemporal(t[0], weight: t[1], bias: t[2]) }
+        check("groupNorm 5-D", [[2, 64, 4, 8, 8], [64], [64]], scale: 2) { b, t in b.groupNorm(t[0], groups: 32, weight: t[1], bias: t[2], eps: 1e-6) }
+        check("layerNorm", [[300, 320], [320], [320]]) { b, t in b.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5) }
+        check("softmax", [[50, 145]], scale: 4) { b, t in b.softmax(t[0]) }
+        check("attention short", [[64, 16, 320], [64, 16, 320], [64, 16, 320]]) { b, t in
+            b.attention(t[0], t[1], t[2], heads: 5, scale: 0.125, causal: false) }
+        check("attention spatial", [[2, 1024, 320], [2, 1024, 320], [2, 1024, 320]]) { b, t in
+            b.attention(t[0], t[1], t[2], heads: 5, scale: 0.125, causal: false) }
+        check("attention cross", [[2, 512, 320], [2, 145, 320], [2, 145, 320]]) { b, t in
+            b.attention(t[0], t[1], t[2], heads: 5, scale: 0.125, causal: false) }
+        check("attention causal", [[2, 77, 256], [2, 77, 256], [2, 77, 256]]) { b, t in
+            b.attention(t[0], t[1], t[2], heads: 4, scale: 0.125, causal: true) }
+        for op in [UnaryOp.silu, .gelu, .quickGelu, .exp, .sigmoid] {
+            check("unary \(op)", [[4, 1000]], scale: 3) { b, t in b.unary(op, t[0]) }
+        }
+        check("geglu", [[7, 640]], scale: 3) { b, t in b.geglu(t[0]) }
+        check("add broadcast", [[2, 3, 4, 5], [3, 1, 5]]) { b, t in b.add(t[0], t[1]) }
+        check("mul broadcast", [[2, 3, 4, 5], [2, 3, 1, 1]]) { b, t in b.mul(t[0], t[1]) }
+        check("axpby", [[1000], [1000]]) { b, t in b.axpby(0.7, t[0], -1.3, t[1], constant: 0.25) }
+        check("affine+clamp", [[1000]], scale: 3) { b, t in b.clamp(b.affine(t[0], scale: 0.5, shift: 0.5), min: 0, max: 1) }
+        check("permute", [[2, 3, 4, 5, 6]]) { b, t in b.permute(t[0], [0, 3, 4, 2, 1]) }
+        check("concat", [[2, 3, 4], [2, 5, 4]]) { b, t in b.concat([t[0], t[1]], axis: 1) }
+        check("slice", [[2, 7, 4]]) { b, t in b.slice(t[0], axis: 1, range: 2..<5) }
+        check("upsample2x", [[2, 3, 5, 6]]) { b, t in b.upsampleNearest2x(t[0]) }
+        check("adaptiveAvgPool", [[2, 4, 11, 13]]) { b, t in b.adaptiveAvgPool2d(t[0], outH: 4, outW: 5) }
+        check("embedding", [[50, 16]]) { b, t in b.embedding([3, 0, 49, 7], table: t[0]) }
+        return rows
+    }
+
+    static func relativeError(_ a: [Float], _ ref: [Float]) -> Double {
+        guard a.count == ref.count, !ref.isEmpty else { return .infinity }
+        var worst = 0.0, scale = 1e-6
+        for i in 0..<a.count {
+            if a[i].isNaN || !a[i].isFinite { return .nan }
+            worst = max(worst, abs(Double(a[i]) - Double(ref[i])))
+            scale = max(scale, abs(Double(ref[i])))
+        }
+        return worst / scale
+    }
+}

@@ -1,0 +1,57 @@
+import XCTest
+@testable import TensorCUDA
+import Tensor
+
+/// What the CUDA backend promises on any host, GPU or not. The GPU-side checks (every op against
+/// the CPU backend) run on a GPU host through `i2v-device check-ops` (scripts/device/).
+final class CUDABackendHostTests: XCTestCase {
+    func testOpeningWithoutADriverNamesTheMissingLibrary() {
+        do {
+            let backend = try CUDABackend(device: 0)
+            // A GPU host: the backend must describe the device it opened.
+            XCTAssertTrue(backend.name.hasPrefix("cuda:0 "), backend.name)
+        } catch let error as CUDAError {
+            let message = error.description
+            XCTAssertTrue(message.contains("libcuda.so.1"), message)
+            XCTAssertTrue(message.contains("CUDA_HOME"), "the message should say how to point i2v at CUDA: \(message)")
+        } catch {
+            XCTFail("unexpected error type \(error)")
+        }
+    }
+
+    func testBroadcastStridesCollapseContiguousDimensions() {
+        // [2,3,4,5] + [3,1,5]: dims 0 broadcast in b; dim 2 broadcast in b.
+        let shape = CUDABackend.broadcast([2, 3, 4, 5], [3, 1, 5])
+        XCTAssertEqual(shape, [2, 3, 4, 5])
+        let sa = CUDABackend.strides([2, 3, 4, 5], to: shape), sb = CUDABackend.strides([3, 1, 5], to: shape)
+        XCTAssertEqual(sa, [60, 20, 5, 1])
+        XCTAssertEqual(sb, [0, 5, 0, 1])
+        let (d, a, b) = CUDABackend.collapse(shape, sa, sb)
+        // Nothing merges across the broadcast dims here; rank stays ≤ 6 and sizes multiply to 120.
+        XCTAssertEqual(d.reduce(1, *), 120)
+        XCTAssertEqual(d.count, a.count)
+        XCTAssertEqual(d.count, b.count)
+        // Fully contiguous same-shape operands collapse to one dimension.
+        let (d2, a2, b2) = CUDABackend.collapse([2, 3, 4, 5, 6, 7, 8], CUDABackend.strides([2, 3, 4, 5, 6, 7, 8], to: [2, 3, 4, 5, 6, 7, 8]),
+                                                CUDABackend.strides([2, 3, 4, 5, 6, 7, 8], to: [2, 3, 4, 5, 6, 7, 8]))
+        XCTAssertEqual(d2, [40320]); XCTAssertEqual(a2, [1]); XCTAssertEqual(b2, [1])
+    }
+
+    func testStridesStructMatchesTheKernelLayout() {
+        // struct Strides6 { int rank; long long dims[6]; long long a[6]; long long b[6]; } = 152 bytes
+        let arg = KernelArg.strides6(rank: 2, dims: [3, 4], a: [4, 1], b: [0, 1])
+        XCTAssertEqual(arg.bytes.count, 152)
+        XCTAssertEqual(arg.bytes[0], 2)
+        XCTAssertEqual(arg.bytes[8], 3)       // dims[0]
+        XCTAssertEqual(arg.bytes[16], 4)      // dims[1]
+        XCTAssertEqual(arg.bytes[56], 4)      // a[0]
+        XCTAssertEqual(arg.bytes[104 + 8], 1) // b[1]
+    }
+
+    func testAllocatorRoundsSizesToReusableClasses() {
+        XCTAssertEqual(CUDAAllocator.roundUp(1), 512)
+        XCTAssertEqual(CUDAAllocator.roundUp(513), 1024)
+        XCTAssertEqual(CUDAAllocator.roundUp(700_000), 1 << 20)
+        XCTAssertEqual(CUDAAllocator.roundUp((1 << 20) + 1), 2 << 20)
+    }
+}
