@@ -52,7 +52,8 @@ let package = Package(
         .target(name: "I2VGenXL", dependencies: ["Tensor", "ModelIO"], swiftSettings: optimised),
 
         // MARK: - Media, quality, motion strategy
-        .target(name: "Media", dependencies: ["CFFmpeg", "CImageCodecs"], swiftSettings: optimised),
+        .target(name: "CJPEGShim", dependencies: ["CImageCodecs"], path: "Sources/CJPEGShim", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "Media", dependencies: ["CFFmpeg", "CImageCodecs", "CJPEGShim"], swiftSettings: optimised),
         .target(name: "Quality", dependencies: ["Media"], swiftSettings: optimised),
         .target(name: "Motion", dependencies: ["Media", "Tensor", "ModelIO"], resources: [.copy("Data")], swiftSettings: optimised),
 

@@ -11,6 +11,7 @@ struct I2V: AsyncParsableCommand {
             VersionCommand.self,
             BenchOpsCommand.self,
             ModelsCommand.self,
+            MediaCommand.self,
         ]
     )
 }
