@@ -12,6 +12,8 @@ struct I2V: AsyncParsableCommand {
             BenchOpsCommand.self,
             ModelsCommand.self,
             MediaCommand.self,
+            ServeCommand.self,
+            BatchCommand.self,
         ]
     )
 }

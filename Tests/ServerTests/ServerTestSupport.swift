@@ -117,6 +117,9 @@ final class TestServer {
     let pipeline: ScriptedPipeline
     var apiKeys: [String] = []
     var recoverOnStart = false
+    /// When set, the real engine side (Motion planner, template engine, Media, Quality) replaces
+    /// the scripted pipeline and the fake planner.
+    var engines: EngineSetup.Engines?
     private(set) var services: AppServices?
 
     init(pipeline: ScriptedPipeline = ScriptedPipeline(), configure: (inout ServerConfig) -> Void = { _ in }) throws {
@@ -147,7 +150,8 @@ final class TestServer {
         let built = try buildApplication(
             config,
             dependencies: AppDependencies(
-                store: store, pipeline: pipeline, planner: FakePlanner(), apiKeys: apiKeys, webhookSecret: "test-secret",
+                store: store, pipeline: engines?.pipeline ?? pipeline, planner: engines?.planner ?? FakePlanner(),
+                verifyImage: engines?.verifyImage, apiKeys: apiKeys, webhookSecret: "test-secret",
                 recoverLeasesOnStart: recoverOnStart),
             logger: logger)
         services = built.1
