@@ -185,8 +185,7 @@ export function initCreate(templates) {
 
   function showQC(qc) {
     const box = $('qc');
-    if (!qc) { box.hidden = true; return; }
-    const rows = Object.entries(qc).filter(([key]) => key !== 'passed' && key !== 'reasons');
+    if (!qc || typeof qc !== 'object') { box.hidden = true; return; }
     const head = document.createElement('p');
     const label = document.createElement('strong');
     label.textContent = `${t('qc_title')}: `;
@@ -195,14 +194,32 @@ export function initCreate(templates) {
     verdict.textContent = qc.passed ? t('qc_passed') : t('qc_failed');
     head.append(label, verdict);
     const table = document.createElement('table');
-    for (const [key, value] of rows) {
-      const tr = table.insertRow();
-      tr.insertCell().textContent = key;
-      tr.insertCell().textContent = typeof value === 'number' ? String(Math.round(value * 1000) / 1000) : (typeof value === 'object' ? JSON.stringify(value) : String(value));
+    const number = (value) => (typeof value === 'number' ? String(Math.round(value * 1000) / 1000) : '—');
+    if (Array.isArray(qc.checks)) {
+      // The Quality module's report: one row per check.
+      for (const check of qc.checks) {
+        const tr = table.insertRow();
+        tr.insertCell().textContent = check.id;
+        tr.insertCell().textContent = `${number(check.value)} ${check.comparison ?? ''} ${number(check.threshold)} ${check.unit ?? ''}`;
+        const status = tr.insertCell();
+        status.textContent = check.status === 'pass' ? '✓' : (check.status === 'fail' ? '✗' : '–');
+        status.className = check.status === 'fail' ? 'fail' : (check.status === 'pass' ? 'pass' : '');
+        if (check.reason) status.title = check.reason;
+      }
+    } else {
+      for (const [key, value] of Object.entries(qc)) {
+        if (key === 'passed' || typeof value === 'object') continue;
+        const tr = table.insertRow();
+        tr.insertCell().textContent = key;
+        tr.insertCell().textContent = typeof value === 'number' ? number(value) : String(value);
+      }
     }
-    const reasons = Array.isArray(qc.reasons) ? qc.reasons : [];
     const list = document.createElement('ul');
-    for (const reason of reasons) { const li = document.createElement('li'); li.textContent = typeof reason === 'string' ? reason : JSON.stringify(reason); list.append(li); }
+    for (const reason of Array.isArray(qc.failures) ? qc.failures : []) {
+      const li = document.createElement('li');
+      li.textContent = reason;
+      list.append(li);
+    }
     box.replaceChildren(head, table, list);
     box.hidden = false;
   }

@@ -15,6 +15,8 @@ struct I2V: AsyncParsableCommand {
             ParityCommand.self,
             MediaCommand.self,
             PlanCommand.self,
+            ServeCommand.self,
+            BatchCommand.self,
         ]
     )
 }

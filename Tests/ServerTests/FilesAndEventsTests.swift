@@ -7,7 +7,7 @@ import XCTest
 /// Downloads with Range/ETag, and progress over Server-Sent Events.
 final class FilesAndEventsTests: XCTestCase {
     func finishedJob(_ client: some TestClientProtocol) async throws -> (id: String, job: JSONValue) {
-        let id = try XCTUnwrap(try await client.submit(.job()).jsonBody["id"]?.stringValue)
+        let id = try await client.submit(.job()).jobID()
         return (id, try await client.waitForStatus(id, "succeeded"))
     }
 
@@ -99,7 +99,7 @@ final class FilesAndEventsTests: XCTestCase {
         let server = try TestServer { $0.workers = 0 }
         let (app, _) = try server.build()
         try await app.test(.router) { client in
-            let id = try XCTUnwrap(try await client.submit(.job()).jsonBody["id"]?.stringValue)
+            let id = try await client.submit(.job()).jobID()
             let (pending, problem) = try await client.json("/api/v1/jobs/\(id)/files/video.mp4")
             XCTAssertEqual(pending.status, .notFound)
             XCTAssertEqual(problem["code"]?.stringValue, "file_not_available")
@@ -113,7 +113,7 @@ final class FilesAndEventsTests: XCTestCase {
         let server = try TestServer(pipeline: pipeline)
         let (app, _) = try server.build()
         try await app.test(.router) { client in
-            let id = try XCTUnwrap(try await client.submit(.job()).jsonBody["id"]?.stringValue)
+            let id = try await client.submit(.job()).jobID()
             _ = try await client.waitForStatus(id, "running")
             async let stream = client.execute(uri: "/api/v1/jobs/\(id)/events", method: .get)
             // Open the gate only once the stream is subscribed, so the steps are seen live.
@@ -153,7 +153,7 @@ final class FilesAndEventsTests: XCTestCase {
         let (app, _) = try server.build()
         try await app.test(.router) { client in
             _ = try await client.submit(.job(fields: ["title": "first"]))
-            let id = try XCTUnwrap(try await client.submit(.job(fields: ["title": "second"])).jsonBody["id"]?.stringValue)
+            let id = try await client.submit(.job(fields: ["title": "second"])).jobID()
             async let stream = client.execute(uri: "/api/v1/jobs/\(id)/events", method: .get)
             try await eventually("the event stream to subscribe") { (server.services?.hub.subscriberCount ?? 0) > 0 }
             _ = try await client.json("/api/v1/jobs/\(id)/cancel", method: .post)

@@ -69,7 +69,7 @@ final class JobsAPITests: XCTestCase {
         let server = try TestServer { $0.workers = 0 }
         let (app, _) = try server.build()
         try await app.test(.router) { client in
-            let id = try XCTUnwrap(try await client.submit(.job()).jsonBody["id"]?.stringValue)
+            let id = try await client.submit(.job()).jobID()
             let (cancel, cancelled) = try await client.json("/api/v1/jobs/\(id)/cancel", method: .post)
             XCTAssertEqual(cancel.status, .ok)
             XCTAssertEqual(cancelled["status"]?.stringValue, "cancelled")
@@ -85,7 +85,7 @@ final class JobsAPITests: XCTestCase {
         let server = try TestServer(pipeline: pipeline)
         let (app, _) = try server.build()
         try await app.test(.router) { client in
-            let id = try XCTUnwrap(try await client.submit(.job()).jsonBody["id"]?.stringValue)
+            let id = try await client.submit(.job()).jobID()
             _ = try await client.waitForStatus(id, "running")
             let (response, body) = try await client.json("/api/v1/jobs/\(id)/cancel", method: .post)
             XCTAssertEqual(response.status, .accepted)
@@ -102,7 +102,7 @@ final class JobsAPITests: XCTestCase {
         let server = try TestServer(pipeline: pipeline)
         let (app, _) = try server.build()
         try await app.test(.router) { client in
-            let id = try XCTUnwrap(try await client.submit(.job()).jsonBody["id"]?.stringValue)
+            let id = try await client.submit(.job()).jobID()
             let failed = try await client.waitForStatus(id, "failed")
             XCTAssertEqual(failed["error"]?["code"]?.stringValue, "bad_input")
             XCTAssertEqual(failed["error"]?["message"]?.stringValue, "The photo is blank.")
@@ -122,7 +122,7 @@ final class JobsAPITests: XCTestCase {
         let server = try TestServer(pipeline: pipeline)
         let (app, _) = try server.build()
         try await app.test(.router) { client in
-            let id = try XCTUnwrap(try await client.submit(.job()).jsonBody["id"]?.stringValue)
+            let id = try await client.submit(.job()).jobID()
             let done = try await client.waitForStatus(id, "succeeded")
             XCTAssertEqual(done["attempt"]?.doubleValue, 3)
             XCTAssertEqual(pipeline.attempts.map(\.previousFailure), [nil, "engine_error", "qc_failed"])
@@ -134,7 +134,7 @@ final class JobsAPITests: XCTestCase {
         let server = try TestServer(pipeline: pipeline) { $0.maxAttempts = 2 }
         let (app, _) = try server.build()
         try await app.test(.router) { client in
-            let id = try XCTUnwrap(try await client.submit(.job()).jsonBody["id"]?.stringValue)
+            let id = try await client.submit(.job()).jobID()
             let failed = try await client.waitForStatus(id, "failed")
             XCTAssertEqual(failed["attempt"]?.doubleValue, 2)
             XCTAssertEqual(failed["error"]?["code"]?.stringValue, "out_of_memory")
@@ -146,7 +146,7 @@ final class JobsAPITests: XCTestCase {
         let server = try TestServer()
         let (app, _) = try server.build()
         try await app.test(.router) { client in
-            let id = try XCTUnwrap(try await client.submit(.job()).jsonBody["id"]?.stringValue)
+            let id = try await client.submit(.job()).jobID()
             let done = try await client.waitForStatus(id, "succeeded")
             let folder = try XCTUnwrap(done["outputs_folder"]?.stringValue)
             let response = try await client.execute(uri: "/api/v1/jobs/\(id)", method: .delete)
@@ -164,7 +164,7 @@ final class JobsAPITests: XCTestCase {
         let server = try TestServer(pipeline: pipeline)
         let (app, _) = try server.build()
         try await app.test(.router) { client in
-            let id = try XCTUnwrap(try await client.submit(.job()).jsonBody["id"]?.stringValue)
+            let id = try await client.submit(.job()).jobID()
             _ = try await client.waitForStatus(id, "running")
             let (response, problem) = try await client.json("/api/v1/jobs/\(id)", method: .delete)
             XCTAssertEqual(response.status, .conflict)
@@ -179,7 +179,7 @@ final class JobsAPITests: XCTestCase {
         let (app, _) = try server.build()
         try await app.test(.router) { client in
             var ids: [String] = []
-            for i in 0..<5 { ids.append(try XCTUnwrap(try await client.submit(.job(fields: ["title": "Item \(i)"])).jsonBody["id"]?.stringValue)) }
+            for i in 0..<5 { ids.append(try await client.submit(.job(fields: ["title": "Item \(i)"])).jobID()) }
             _ = try await client.json("/api/v1/jobs/\(ids[0])/cancel", method: .post)
             let (_, page1) = try await client.json("/api/v1/jobs?status=queued&limit=3")
             guard case .array(let first)? = page1["jobs"] else { return XCTFail("no jobs") }
@@ -207,6 +207,25 @@ final class JobsAPITests: XCTestCase {
             XCTAssertEqual(b["queue_position"]?.doubleValue, 1, "higher priority goes first")
             let (_, aNow) = try await client.json("/api/v1/jobs/\(a["id"]!.stringValue!)")
             XCTAssertEqual(aNow["queue_position"]?.doubleValue, 2)
+        }
+    }
+
+    func testRerunMakesANewJobFromTheSamePhotoWithOverrides() async throws {
+        let server = try TestServer()
+        let (app, _) = try server.build()
+        try await app.test(.router) { client in
+            let id = try await client.submit(.job(fields: ["title": "Lamp", "frames": "12"])).jobID()
+            _ = try await client.waitForStatus(id, "succeeded")
+            let (response, rerun) = try await client.json("/api/v1/jobs/\(id)/rerun", method: .post, body: #"{"seed": 99}"#)
+            XCTAssertEqual(response.status, .accepted)
+            let newID = try XCTUnwrap(rerun["id"]?.stringValue)
+            XCTAssertNotEqual(newID, id)
+            XCTAssertEqual(rerun["params"]?["seed"]?.doubleValue, 99)
+            XCTAssertEqual(rerun["params"]?["frames"]?.doubleValue, 12, "other parameters are kept")
+            _ = try await client.waitForStatus(newID, "succeeded")
+            let (bad, problem) = try await client.json("/api/v1/jobs/\(id)/rerun", method: .post, body: #"{"frames": 99}"#)
+            XCTAssertEqual(bad.status, .badRequest)
+            XCTAssertEqual(problem["field"]?.stringValue, "frames")
         }
     }
 }

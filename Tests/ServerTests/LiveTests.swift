@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Jobs
@@ -161,7 +162,7 @@ final class LiveTests: XCTestCase {
         let (app, _) = try server.build()
         var jobID = ""
         try await app.test(.router) { client in
-            jobID = try XCTUnwrap(try await client.submit(.job()).jsonBody["id"]?.stringValue)
+            jobID = try await client.submit(.job()).jobID()
             _ = try await client.waitForStatus(jobID, "running")
         }
         // The test framework shut the server down gracefully: the job went back to the queue.
@@ -183,7 +184,8 @@ final class LiveTests: XCTestCase {
             .store(Fixtures.png, info: try ImageSniffer.inspect(Fixtures.png))
         let payload = try GenerationRequest(title: "Orphan").canonicalJSON()
         let job = try await server.store.enqueue(NewJob(title: "Orphan", payload: payload, inputRef: image.ref)).job
-        let dead = try XCTUnwrap(try await server.store.claimNext(owner: "dead-process", leaseDuration: 3600))
+        let claimed = try await server.store.claimNext(owner: "dead-process", leaseDuration: 3600)
+        let dead = try XCTUnwrap(claimed)
         let partial = server.config.dataURL.appendingPathComponent("jobs/\(job.id)/attempt-1.partial")
         try FileManager.default.createDirectory(at: partial, withIntermediateDirectories: true)
         server.recoverOnStart = true

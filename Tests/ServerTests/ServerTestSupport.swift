@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Jobs
@@ -116,6 +117,9 @@ final class TestServer {
     let pipeline: ScriptedPipeline
     var apiKeys: [String] = []
     var recoverOnStart = false
+    /// When set, the real engine side (Motion planner, template engine, Media, Quality) replaces
+    /// the scripted pipeline and the fake planner.
+    var engines: EngineSetup.Engines?
     private(set) var services: AppServices?
 
     init(pipeline: ScriptedPipeline = ScriptedPipeline(), configure: (inout ServerConfig) -> Void = { _ in }) throws {
@@ -146,7 +150,8 @@ final class TestServer {
         let built = try buildApplication(
             config,
             dependencies: AppDependencies(
-                store: store, pipeline: pipeline, planner: FakePlanner(), apiKeys: apiKeys, webhookSecret: "test-secret",
+                store: store, pipeline: engines?.pipeline ?? pipeline, planner: engines?.planner ?? FakePlanner(),
+                verifyImage: engines?.verifyImage, apiKeys: apiKeys, webhookSecret: "test-secret",
                 recoverLeasesOnStart: recoverOnStart),
             logger: logger)
         services = built.1
@@ -216,6 +221,11 @@ extension TestClientProtocol {
 }
 
 extension TestResponse {
+    /// The `id` of the job in the body, failing the test when there is none.
+    func jobID(file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        try XCTUnwrap(jsonBody["id"]?.stringValue, "no job id in \(text)", file: file, line: line)
+    }
+
     var text: String { String(decoding: body.readableBytesView, as: UTF8.self) }
     var jsonBody: JSONValue { JSONValue.parse(Data(body.readableBytesView)) ?? .null }
 }

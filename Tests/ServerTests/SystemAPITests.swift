@@ -41,7 +41,7 @@ final class SystemAPITests: XCTestCase {
         let server = try TestServer()
         let (app, _) = try server.build()
         try await app.test(.router) { client in
-            let id = try XCTUnwrap(try await client.submit(.job()).jsonBody["id"]?.stringValue)
+            let id = try await client.submit(.job()).jobID()
             _ = try await client.waitForStatus(id, "succeeded")
             let response = try await client.execute(uri: "/metrics", method: .get)
             XCTAssertEqual(response.headers[.contentType], "text/plain; version=0.0.4; charset=utf-8")

@@ -157,13 +157,15 @@ struct FieldReader {
         return text
     }
 
-    /// Lower-case names such as `cosmetics` or `orbit-parallax`.
+    /// Lower-case names such as `cosmetics` or `apparel.sway`.
     func identifier(_ key: String) throws -> String? {
         guard let text = try text(key, maxLength: 60) else { return nil }
         let lowered = text.lowercased()
         if lowered == "auto" { return nil }
-        guard lowered.unicodeScalars.allSatisfy({ CharacterSet.lowercaseLetters.contains($0) && $0.isASCII || CharacterSet.decimalDigits.contains($0) || $0 == "-" || $0 == "_" }) else {
-            throw Problem.invalidField(key, "\(key) may contain only letters, digits, '-' and '_'.")
+        guard lowered.unicodeScalars.allSatisfy({ CharacterSet.lowercaseLetters.contains($0) && $0.isASCII || CharacterSet.decimalDigits.contains($0) || $0 == "-" || $0 == "_" || $0 == "." }),
+            !lowered.hasPrefix("."), !lowered.contains("..")
+        else {
+            throw Problem.invalidField(key, "\(key) may contain only letters, digits, '.', '-' and '_'.")
         }
         return lowered
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Bearer API keys on `/api/…` and `/metrics`. Browsers, which cannot add headers to

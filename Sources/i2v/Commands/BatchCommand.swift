@@ -27,7 +27,7 @@ struct BatchCommand: AsyncParsableCommand {
         var settings = ServerConfig()
         settings.modelDir = modelDir
         settings.workers = workers
-        let engines = EngineSetup.make(settings, logger: logger)
+        let engines = try EngineSetup.make(settings, logger: logger)
         let batch = OfflineBatch(csv: URL(fileURLWithPath: input), outputs: URL(fileURLWithPath: out), workers: workers, maxAttempts: maxAttempts)
         let bar = ProgressBar()
         let rows: [OfflineBatch.Row]

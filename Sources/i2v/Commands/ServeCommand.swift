@@ -64,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "i2v")
         logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
-        let engines = EngineSetup.make(settings, logger: logger)
+        let engines = try EngineSetup.make(settings, logger: logger)
         do {
             try await ServerRuntime.serve(settings, pipeline: engines.pipeline, planner: engines.planner, verifyImage: engines.verifyImage, logger: logger)
         } catch let error as DataDirectoryLock.Held {
