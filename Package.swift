@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Jobs", "Media", "Quality", "Motion", "I2VGenXL",
+                "Jobs", "Media", "Quality", "Motion", "I2VGenXL", "TensorCUDA",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "i2v",
             dependencies: [
-                "Server", "I2VGenXL", "Media", "Quality", "Motion", "Jobs", "Tensor", "ModelIO",
+                "Server", "I2VGenXL", "Media", "Quality", "Motion", "Jobs", "Tensor", "TensorCUDA", "ModelIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Media
 import Motion
+import TensorCUDA
 
 /// Assembles the engine side of the server from the configuration: the planner with its
 /// template library, the template engine, the diffusion engine (when given), and the upload
@@ -18,11 +19,18 @@ public enum EngineSetup {
     public static func make(_ config: ServerConfig, logger: Logger, diffusion: (any VideoEngine)? = nil) throws -> Engines {
         let limits = DecodeLimits(maxBytes: config.maxUploadBytes, maxPixels: config.maxImagePixels, minimumSide: config.minImageSide)
         let weights = config.modelURL.appendingPathComponent("model_index.json")
-        let i2vgen: any VideoEngine = diffusion ?? UnavailableEngine(
-            name: "i2vgen-xl",
-            detail: FileManager.default.fileExists(atPath: weights.path)
-                ? "weights found in \(config.modelURL.path), but this build has no I2VGen-XL engine; using the template engine"
-                : "no weights in \(config.modelURL.path) (see Models/README.md); using the template engine")
+        let i2vgen: any VideoEngine
+        if let diffusion {
+            i2vgen = diffusion
+        } else if FileManager.default.fileExists(atPath: weights.path) {
+            // I2V_DEVICE: auto (default: the first CUDA GPU if any, else the CPU), cpu, cuda:N.
+            let device = try DeviceSelection(parsing: ProcessInfo.processInfo.environment["I2V_DEVICE"] ?? "auto")
+            i2vgen = DiffusionEngine(modelPath: config.modelURL.path, device: device)
+        } else {
+            i2vgen = UnavailableEngine(
+                name: "i2vgen-xl",
+                detail: "no weights in \(config.modelURL.path) (see Models/README.md); using the template engine")
+        }
         let pipeline = ProductPipeline(planner: try Planner.builtIn(), engines: [TemplateEngine(), i2vgen], decodeLimits: limits)
         let verify: @Sendable ([UInt8]) throws -> Void = { bytes in
             // A full decode at a reduced JPEG scale: catches truncated and corrupt files quickly.

@@ -4,16 +4,19 @@ import I2VGenXL
 import Media
 import ModelIO
 import Tensor
+import TensorCUDA
 
 /// `i2v generate`: one photo + a prompt → video frames, with a terminal progress bar.
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Generate a video from one image and a prompt with I2VGen-XL (CPU).",
+        abstract: "Generate a video from one image and a prompt with I2VGen-XL (CPU or CUDA GPU).",
         discussion: "Frames are limited to 2…\(I2VGenXLRequest.maxFrames); width and height must be multiples of 8.")
 
     @Option(help: "The ali-vilab/i2vgen-xl diffusers folder.")
     var model: String = "Models/i2vgen-xl"
+    @Option(help: "auto (a CUDA GPU when present, else the CPU), cpu, or cuda:N.")
+    var device: String = ProcessInfo.processInfo.environment["I2V_DEVICE"] ?? "auto"
     @Option(help: "Input image (JPEG, PNG or WebP).")
     var image: String
     @Option(help: "What should happen in the video.")
@@ -77,7 +80,16 @@ struct GenerateCommand: ParsableCommand {
         }
 
         let seed = self.seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
-        let backend = CPUBackend(threads: threads)
+        let selection: DeviceSelection
+        do { selection = try DeviceSelection(parsing: device) } catch { throw ValidationError("\(error)") }
+        let backend: any Backend
+        if selection == .cpu {
+            backend = CPUBackend(threads: threads)
+        } else {
+            let (b, note) = try selection.makeBackend()
+            if let note { log(note) }
+            backend = (b as? CPUBackend).map { _ in CPUBackend(threads: threads) } ?? b
+        }
         log("loading \(model) on \(backend.name)…")
         let pipeline = try I2VGenXLPipeline.load(from: model, backend: backend)
         try pipeline.validate(request)

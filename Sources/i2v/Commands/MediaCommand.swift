@@ -9,6 +9,7 @@ struct MediaCommand: ParsableCommand {
             MediaProbeCommand.self,
             MediaPrepareCommand.self,
             MediaEncodeCommand.self,
+            MediaQCCommand.self,
             MediaBenchCommand.self,
         ]
     )
