@@ -227,8 +227,8 @@ def main():
         qc = text(browser, "#qc")
         if not qc:
             raise RuntimeError("no QC report shown")
-        browser.js("document.getElementById('player').pause(); document.getElementById('player').currentTime = 0.5;")
-        time.sleep(0.3)  # let the paused frame paint before the screenshot
+        browser.js("const v = document.getElementById('player'); v.pause(); v.currentTime = Math.min(0.5, v.duration / 2);")
+        wait_for("the paused frame", lambda: browser.js("const v = document.getElementById('player'); return v.paused && !v.seeking && v.readyState >= 2;"), 10)
         browser.screenshot(os.path.join(shots, "ui-result.png"))
 
         print("- the history gallery lists it")
