@@ -13,7 +13,7 @@ PACKAGES=(
   webp                                 # cwebp, used by the media benchmark
 )
 if [[ "${I2V_WITH_BROWSER:-0}" == "1" ]]; then
-  PACKAGES+=(chromium chromium-driver)  # web UI tests
+  PACKAGES+=(chromium chromium-driver fonts-noto-cjk)  # web UI tests (CJK fonts for the Chinese UI screenshots)
 fi
 
 missing=()
