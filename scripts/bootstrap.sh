@@ -9,6 +9,7 @@ PACKAGES=(
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev   # H.264 MP4 encoding
   libjpeg-dev libpng-dev libwebp-dev   # image decode / WebP encode
   libsqlite3-dev                       # job store (GRDB)
+  zlib1g-dev                           # batch zip archives (ZIPFoundation)
   ffmpeg                               # ffprobe, used by tests and benchmarks
   webp                                 # cwebp, used by the media benchmark
 )
