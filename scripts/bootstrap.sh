@@ -9,11 +9,12 @@ PACKAGES=(
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev   # H.264 MP4 encoding
   libjpeg-dev libpng-dev libwebp-dev   # image decode / WebP encode
   libsqlite3-dev                       # job store (GRDB)
+  zlib1g-dev                           # batch zip archives (ZIPFoundation)
   ffmpeg                               # ffprobe, used by tests and benchmarks
   webp                                 # cwebp, used by the media benchmark
 )
 if [[ "${I2V_WITH_BROWSER:-0}" == "1" ]]; then
-  PACKAGES+=(chromium chromium-driver)  # web UI tests
+  PACKAGES+=(chromium chromium-driver fonts-noto-cjk)  # web UI tests (CJK fonts for the Chinese UI screenshots)
 fi
 
 missing=()

@@ -227,8 +227,8 @@ def main():
         qc = text(browser, "#qc")
         if not qc:
             raise RuntimeError("no QC report shown")
-        browser.js("document.getElementById('player').pause(); document.getElementById('player').currentTime = 0.5;")
-        time.sleep(0.3)  # let the paused frame paint before the screenshot
+        browser.js("const v = document.getElementById('player'); v.pause(); v.currentTime = Math.min(0.5, v.duration / 2);")
+        wait_for("the paused frame", lambda: browser.js("const v = document.getElementById('player'); return v.paused && !v.seeking && v.readyState >= 2;"), 10)
         browser.screenshot(os.path.join(shots, "ui-result.png"))
 
         print("- the history gallery lists it")
@@ -236,6 +236,26 @@ def main():
         wait_for("a history tile", lambda: browser.js("return document.querySelectorAll('#gallery .tile').length > 0;"), 30)
         wait_for("the poster thumbnail", lambda: browser.js("const i = document.querySelector('#gallery .tile img'); return !!i && i.complete && i.naturalWidth > 0;"), 30)
         browser.screenshot(os.path.join(shots, "ui-history.png"))
+
+        print("- a batch (zip of photos + CSV) runs with per-item progress")
+        import zipfile
+        archive = os.path.join(scratch, "catalogue.zip")
+        with zipfile.ZipFile(archive, "w") as z:
+            z.write(os.path.abspath(args.image), "photos/cup.jpg")
+            z.writestr("products.csv", "image,title\ncup.jpg,Espresso cup\ncup.jpg,咖啡杯 礼盒装\n")
+        browser.click("[data-tab=batch]")
+        browser.type("#batch-file", archive)
+        browser.type("#batch-title", "UI test batch")
+        browser.click("#batch-form button[type=submit]")
+        wait_for("the batch table", lambda: browser.js("return document.querySelectorAll('#batch-items tr').length;") == 2, 30)
+        summary = wait_for("the batch to finish", lambda: browser.js(
+            "const rows = [...document.querySelectorAll('#batch-items tr')];"
+            "return rows.length === 2 && rows.every(r => r.querySelector('a')) ? document.getElementById('batch-summary').textContent : null;"), args.timeout)
+        print(f"  {summary}")
+        href = browser.js("return document.getElementById('batch-download').getAttribute('href');")
+        if not href or "/archive" not in href:
+            raise RuntimeError(f"no archive link: {href!r}")
+        browser.screenshot(os.path.join(shots, "ui-batch.png"))
 
         print("- the templates tab lists templates")
         browser.click("[data-tab=templates]")

@@ -91,10 +91,10 @@ final class ProcessCrashTests: XCTestCase {
         defer { first.stop() }
         try await waitUntilHealthy(first)
 
-        // A long job for the template engine: 32 frames at 1024 px, every output format.
+        // A long job for the template engine: 1024 px, every output format (GIF is slow).
         var form = MultipartBody.job(
             image: Array(try Data(contentsOf: Fixtures.folder.appendingPathComponent("mug.jpg"))), filename: "mug.jpg", type: "image/jpeg",
-            fields: ["title": "Crash test mug", "frames": "32", "resolution": "1024", "engine": "template", "outputs": "mp4,webp,gif,poster"])
+            fields: ["title": "Crash test mug", "resolution": "1024", "engine": "template", "outputs": "mp4,webp,gif,poster"])
         form.field("seed", "1234")
         let (status, job) = try await request(port, "/api/v1/jobs", method: "POST", body: Data(form.finished.readableBytesView), contentType: form.contentType)
         XCTAssertEqual(status, 202, "\(job)")

@@ -108,4 +108,29 @@ final class RealPipelineTests: XCTestCase {
             XCTAssertEqual(response.jsonBody["code"]?.stringValue, "corrupt_image")
         }
     }
+
+    func testOfflineBatchRunsACSVAndSkipsFinishedRowsWhenRunAgain() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("i2v-offline-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(Fixtures.bytes("mug.jpg")).write(to: folder.appendingPathComponent("mug.jpg"))
+        try Data("image,title,seed\nmug.jpg,Espresso cup,5\nnot-there.jpg,Ghost,1\n".utf8).write(to: folder.appendingPathComponent("products.csv"))
+        var config = ServerConfig()
+        config.modelDir = folder.appendingPathComponent("no-model").path
+        let engines = try EngineSetup.make(config, logger: Logger(label: "test"))
+        let batch = OfflineBatch(csv: folder.appendingPathComponent("products.csv"), outputs: folder.appendingPathComponent("out"))
+        let seen = Locked<[OfflineBatch.Progress]>([])
+        let first = try await batch.run(pipeline: engines.pipeline, planner: engines.planner, verifyImage: engines.verifyImage,
+                                        logger: Logger(label: "test")) { progress in seen.withLock { $0.append(progress) } }
+        XCTAssertEqual(first.map(\.status), ["succeeded", "rejected"])
+        XCTAssertEqual(first.map(\.line), [2, 3])
+        XCTAssertTrue(first[1].error?.contains("not-there.jpg") ?? false)
+        let output = try XCTUnwrap(first[0].output)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: output))
+        XCTAssertEqual(seen.current.last?.finished, 1)
+        let second = try await batch.run(pipeline: engines.pipeline, planner: engines.planner, verifyImage: engines.verifyImage,
+                                         logger: Logger(label: "test")) { _ in }
+        XCTAssertEqual(second.map(\.skipped), [true, false], "the finished row is skipped")
+        XCTAssertEqual(second[0].jobID, first[0].jobID)
+    }
 }

@@ -28,6 +28,7 @@ public enum ServerRuntime {
             recoverLeasesOnStart: true)
         let (app, _) = try buildApplication(config, dependencies: dependencies, logger: logger) { port in
             print(banner(config, port: port, engines: pipeline.engines, generatedKey: generatedKey, keyFile: layout.generatedKeyFile))
+            fflush(stdout)
         }
         try await app.runService()
         withExtendedLifetime(lock) {}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Tensor
 import Media
 
 /// In-process timings of one media stage, for scripts/bench_media.sh (not a test). Inputs are
@@ -27,14 +28,14 @@ struct MediaBenchCommand: ParsableCommand {
     @Option(help: "H.264 CRF.")
     var crf = 18
 
-    @Option(help: "Timed repetitions (the median and minimum are reported).")
-    var repeat: Int = 3
+    @Option(name: .customLong("repeat"), help: "Timed repetitions (the median and minimum are reported).")
+    var repetitions: Int = 3
 
     @Option(help: "Where encoders write (deleted afterwards).")
     var scratch = NSTemporaryDirectory()
 
     func run() throws {
-        guard (1...100).contains(`repeat`) else { throw ValidationError("--repeat must be 1...100") }
+        guard (1...100).contains(repetitions) else { throw ValidationError("--repeat must be 1...100") }
         var times: [Double] = []
         var units = 1
         switch task {
@@ -42,7 +43,7 @@ struct MediaBenchCommand: ParsableCommand {
             guard let input else { throw ValidationError("decode needs --in") }
             let data = try Data(contentsOf: URL(fileURLWithPath: input))
             var size = (0, 0)
-            for _ in 0..<`repeat` {
+            for _ in 0..<repetitions {
                 let t = clock()
                 let d = try ImageDecoder.decode(data)
                 times.append(clock() - t)
@@ -60,7 +61,7 @@ struct MediaBenchCommand: ParsableCommand {
             let out = URL(fileURLWithPath: scratch).appendingPathComponent("i2v-bench-\(UUID().uuidString).\(task)")
             defer { try? FileManager.default.removeItem(at: out) }
             var bytes = 0
-            for _ in 0..<`repeat` {
+            for _ in 0..<repetitions {
                 let t = clock()
                 switch task {
                 case "mp4": bytes = try MP4Writer.write(frames, to: out, options: H264Options(rate: rate, crf: crf, preset: preset)).bytes
@@ -83,14 +84,12 @@ struct MediaBenchCommand: ParsableCommand {
 
     private func report(_ times: [Double], units: Int, extra: [String: String]) {
         let sorted = times.sorted()
-        var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
         var fields = extra
         fields["task"] = task
         fields["ms_median"] = String(format: "%.1f", sorted[sorted.count / 2])
         fields["ms_min"] = String(format: "%.1f", sorted[0])
         fields["ms_per_unit_median"] = String(format: "%.2f", sorted[sorted.count / 2] / Double(units))
-        fields["peak_rss_mb"] = String(format: "%.1f", Double(usage.ru_maxrss) / 1024)
+        fields["peak_rss_mb"] = String(format: "%.1f", Double(OpsBenchmark.peakRSSBytes() ?? 0) / 1048576)
         let body = fields.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \"\($0.value)\"" }.joined(separator: ", ")
         print("{\(body)}")
     }
