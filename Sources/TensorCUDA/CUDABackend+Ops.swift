@@ -3,6 +3,9 @@ import Tensor
 // Backend ops on the GPU. Same algorithms as the CPU backend (im2col + GEMM convolution, k
 // shifted GEMMs for the temporal conv, blocked attention), so the two can be compared op by op.
 extension CUDABackend {
+    /// Largest im2col column buffer (bytes) a convolution materialises.
+    static let convColumnBudget = 1 << 30
+
     public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         let inF = weight.shape[1], outF = weight.shape[0]
         precondition(weight.rank == 2 && x.dim(-1) == inF, "linear: input \(x.shape), weight \(weight.shape)")
@@ -38,8 +41,16 @@ extension CUDABackend {
         if kh == 1 && kw == 1 && stride == 1 && padding == .same(0) {
             gemm(transB: false, m: o, n: hw, k: c, a: addr(weight), lda: c, b: addr(x), ldb: h * w, beta: 0, c: addr(out), ldc: hw,
                  batch: n, strideA: 0, strideB: c * h * w, strideC: o * hw)
+        } else if n * kdim * hw * es <= Self.convColumnBudget {
+            // Whole batch at once: one im2col launch and one strided-batched GEMM.
+            let col = empty([n * kdim * hw])
+            run("im2col_batched", count: n * kdim * hw, [.ptr(addr(x)), .ptr(addr(col)), .i64(n), .i64(c), .i64(h), .i64(w),
+                                                         .i32(kh), .i32(kw), .i32(stride), .i32(padding.top), .i32(padding.left),
+                                                         .i64(ho), .i64(wo)])
+            gemm(transB: false, m: o, n: hw, k: kdim, a: addr(weight), lda: kdim, b: addr(col), ldb: hw, beta: 0, c: addr(out), ldc: hw,
+                 batch: n, strideA: 0, strideB: kdim * hw, strideC: o * hw)
         } else {
-            let rowsPerBlock = max(1, min(ho, (256 << 20) / max(1, kdim * wo * es)))
+            let rowsPerBlock = max(1, min(ho, Self.convColumnBudget / max(1, kdim * wo * es)))
             let col = empty([kdim * rowsPerBlock * wo])
             for s in 0..<n {
                 var r0 = 0

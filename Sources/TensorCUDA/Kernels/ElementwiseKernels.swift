@@ -133,6 +133,16 @@ enum KernelSource {
             long long iy = oy * stride - pt + ky, ix = ox * stride - pl + kx;
             float v = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? ld(x, (ci * h + iy) * w + ix) : 0.f;
             st(col, i, v); } }
+    // col[s, k, oy*wo + ox] for every sample s of x [N, C, H, W] (one launch for the whole batch).
+    extern "C" __global__ void im2col_batched(const T* x, T* col, long long n, long long c, long long h, long long w, int kh, int kw,
+                                              int stride, int pt, int pl, long long ho, long long wo) {
+        long long hw = ho * wo, kdim = c * kh * kw;
+        GRID_STRIDE(i, n * kdim * hw) {
+            long long s = i / (kdim * hw), r = i % (kdim * hw), kk = r / hw, j = r % hw;
+            long long ci = kk / (kh * kw), ky = (kk / kw) % kh, kx = kk % kw;
+            long long iy = (j / wo) * stride - pt + ky, ix = (j % wo) * stride - pl + kx;
+            float v = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? ld(x, ((s * c + ci) * h + iy) * w + ix) : 0.f;
+            st(col, i, v); } }
     // taps[t][o][c] = w[o][c][t]
     extern "C" __global__ void tconv_taps(const T* w, T* taps, long long o, long long c, long long k) {
         GRID_STRIDE(i, o * c * k) { long long t = i / (o * c), oc = i % (o * c); st(taps, i, ld(w, oc * k + t)); } }
