@@ -17,7 +17,13 @@ extension CUDABackend {
     }
 
     func addBias(_ y: Tensor, _ bias: Tensor, channels: Int, inner: Int) {
-        run("bias_add", count: y.count, [.ptr(addr(y)), .ptr(addr(bias)), .i64(y.count), .i64(channels), .i64(inner)])
+        if inner % 8 == 0 && vectorizable(y.count, y) {
+            run("bias_add_vec", count: y.count / 8, [.ptr(addr(y)), .ptr(addr(bias)), .i64(y.count), .i64(channels), .i64(inner)])
+        } else if inner == 1 && channels % 8 == 0 && vectorizable(y.count, y, bias) {
+            run("bias_rows_vec", count: y.count / 8, [.ptr(addr(y)), .ptr(addr(bias)), .i64(y.count), .i64(channels)])
+        } else {
+            run("bias_add", count: y.count, [.ptr(addr(y)), .ptr(addr(bias)), .i64(y.count), .i64(channels), .i64(inner)])
+        }
     }
 
     public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool) -> Tensor {
@@ -87,14 +93,6 @@ extension CUDABackend {
         return out
     }
 
-    public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
-        let n = x.shape[0], c = x.shape[1], spatial = x.count / max(n * c, 1)
-        let out = empty(x.shape)
-        runBlocks("group_norm", grid: n * groups, block: 1024, [.ptr(addr(x)), .ptr(addr(out)), .ptr(addr(weight)), .ptr(addr(bias)),
-                                                                 .i64(groups), .i64(c / groups), .i64(spatial), .f32(eps)])
-        return out
-    }
-
     public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {
         let d = x.dim(-1), rows = x.count / max(d, 1)
         let out = empty(x.shape)
@@ -109,44 +107,6 @@ extension CUDABackend {
         let d = x.dim(-1), rows = x.count / max(d, 1)
         let out = empty(x.shape)
         runBlocks("softmax_t", grid: rows, block: 128, [.ptr(addr(x)), .ptr(addr(out)), .i64(d)])
-        return out
-    }
-
-    public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool) -> Tensor {
-        let (b, lq, qd) = (q.shape[0], q.shape[1], q.shape[2])
-        let lk = k.shape[1], vd = v.shape[2], d = qd / heads, dv = vd / heads
-        let out = empty([b, lq, vd])
-        let es = elementSize
-        if lk <= 64 && d <= 128 && dv <= 128 {
-            let warps = 4
-            let shared = (lk * d + lk * dv + warps * lk) * 4
-            runBlocks("attention_small", grid: b * heads, block: warps * 32, sharedBytes: shared,
-                      [.ptr(addr(q)), .ptr(addr(k)), .ptr(addr(v)), .ptr(addr(out)), .i64(heads), .i64(lq), .i64(lk),
-                       .i64(d), .i64(dv), .f32(scale), .i32(causal ? 1 : 0)])
-            return out
-        }
-        // Blocked path: scores for all heads of a query block, [heads, nq, lk] float32.
-        let nqMax = max(1, min(lq, attentionBudgetBytes / max(1, heads * lk * 4)))
-        let scores = scratchF32(heads * nqMax * lk)
-        let probs = precision == .float32 ? nil : empty([heads * nqMax * lk])
-        for bi in 0..<b {
-            var q0 = 0
-            while q0 < lq {
-                let nq = min(nqMax, lq - q0)
-                gemm(transB: true, m: nq, n: lk, k: d, alpha: scale, a: addr(q) + UInt64((bi * lq + q0) * qd * es), lda: qd,
-                     b: addr(k) + UInt64(bi * lk * qd * es), ldb: qd, beta: 0, c: scores.address, ldc: lk,
-                     batch: heads, strideA: d, strideB: d, strideC: nq * lk, cType: CuBLAS.r32F)
-                runBlocks("softmax_rows", grid: heads * nq, block: 128, [.ptr(scores.address), .i64(lk), .i64(nq), .i64(q0), .i32(causal ? 1 : 0)])
-                var p = scores.address
-                if let probs {
-                    run("cast_from_f32", count: heads * nq * lk, [.ptr(scores.address), .ptr(addr(probs)), .i64(heads * nq * lk)])
-                    p = addr(probs)
-                }
-                gemm(transB: false, m: nq, n: dv, k: lk, a: p, lda: lk, b: addr(v) + UInt64(bi * lk * vd * es), ldb: vd, beta: 0,
-                     c: addr(out) + UInt64((bi * lq + q0) * vd * es), ldc: vd, batch: heads, strideA: nq * lk, strideB: dv, strideC: dv)
-                q0 += nq
-            }
-        }
         return out
     }
 }

@@ -18,7 +18,11 @@ extension CUDABackend {
 
     public func unary(_ op: UnaryOp, _ x: Tensor) -> Tensor {
         let out = empty(x.shape)
-        run("unary", count: x.count, [.ptr(addr(x)), .ptr(addr(out)), .i64(x.count), .i32(Self.code(op))])
+        if vectorizable(x.count, x, out) {
+            run("unary_vec", count: x.count / 8, [.ptr(addr(x)), .ptr(addr(out)), .i64(x.count), .i32(Self.code(op))])
+        } else {
+            run("unary", count: x.count, [.ptr(addr(x)), .ptr(addr(out)), .i64(x.count), .i32(Self.code(op))])
+        }
         return out
     }
 
@@ -37,7 +41,8 @@ extension CUDABackend {
     public func axpby(_ a: Float, _ x: Tensor, _ b: Float, _ y: Tensor, constant c: Float) -> Tensor {
         precondition(x.shape == y.shape, "axpby: shapes \(x.shape) and \(y.shape) differ")
         let out = empty(x.shape)
-        run("axpby", count: x.count, [.ptr(addr(x)), .ptr(addr(y)), .ptr(addr(out)), .i64(x.count), .f32(a), .f32(b), .f32(c)])
+        let kernel = vectorizable(x.count, x, y, out) ? "axpby_vec" : "axpby"
+        run(kernel, count: kernel == "axpby" ? x.count : x.count / 8, [.ptr(addr(x)), .ptr(addr(y)), .ptr(addr(out)), .i64(x.count), .f32(a), .f32(b), .f32(c)])
         return out
     }
 
@@ -54,6 +59,21 @@ extension CUDABackend {
         let code: Int
         switch op { case .add: code = 0; case .sub: code = 1; case .mul: code = 2; case .div: code = 3 }
         let (dims, sa, sb) = Self.collapse(shape, Self.strides(a.shape, to: shape), Self.strides(b.shape, to: shape))
+        if a.shape == b.shape, vectorizable(out.count, a, b, out) {
+            run("binary_vec", count: out.count / 8, [.ptr(addr(a)), .ptr(addr(b)), .ptr(addr(out)), .i64(out.count), .i32(code)])
+            return out
+        }
+        if let (inner, mid) = Self.channelBroadcast(dims, full: sa, channel: sb), inner % 8 == 0, vectorizable(out.count, a, out) {
+            run("binary_chan_vec", count: out.count / 8, [.ptr(addr(a)), .ptr(addr(b)), .ptr(addr(out)), .i64(out.count), .i32(code),
+                                                          .i64(inner), .i64(mid)])
+            return out
+        }
+        if op == .add || op == .mul, let (inner, mid) = Self.channelBroadcast(dims, full: sb, channel: sa), inner % 8 == 0,
+           vectorizable(out.count, b, out) {
+            run("binary_chan_vec", count: out.count / 8, [.ptr(addr(b)), .ptr(addr(a)), .ptr(addr(out)), .i64(out.count), .i32(code),
+                                                          .i64(inner), .i64(mid)])
+            return out
+        }
         run("binary", count: out.count, [.ptr(addr(a)), .ptr(addr(b)), .ptr(addr(out)), .i64(out.count), .i32(code),
                                          .strides6(rank: dims.count, dims: dims, a: sa, b: sb)])
         return out
@@ -123,6 +143,26 @@ extension CUDABackend {
     }
 
     // MARK: - Shape helpers
+
+    /// True when the 16-byte kernels apply: vectorised paths on, `count` a multiple of 8 and every
+    /// tensor's address 16-byte aligned.
+    func vectorizable(_ count: Int, _ ts: Tensor...) -> Bool {
+        tuning.vectorized && count % 8 == 0 && count > 0 && ts.allSatisfy { addr($0) % 16 == 0 }
+    }
+
+    /// For collapsed broadcast strides: when `full` is contiguous over `dims` and `channel` indexes
+    /// exactly one dimension k with stride 1 (all others broadcast), returns (inner, mid) such that
+    /// the channel operand's index is (i / inner) % mid, with inner = product of dims after k.
+    static func channelBroadcast(_ dims: [Int], full: [Int], channel: [Int]) -> (inner: Int, mid: Int)? {
+        var s = 1
+        for i in stride(from: dims.count - 1, through: 0, by: -1) {
+            if full[i] != s { return nil }
+            s *= dims[i]
+        }
+        let nonzero = channel.indices.filter { channel[$0] != 0 }
+        guard nonzero.count == 1, let k = nonzero.first, channel[k] == 1, k < dims.count - 1 else { return nil }
+        return (dims[(k + 1)...].reduce(1, *), dims[k])
+    }
 
     static func broadcast(_ a: [Int], _ b: [Int]) -> [Int] {
         let rank = max(a.count, b.count)

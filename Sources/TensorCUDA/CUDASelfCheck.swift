@@ -60,6 +60,29 @@ public enum CUDASelfCheck {
             b.attention(t[0], t[1], t[2], heads: 5, scale: 0.125, causal: false) }
         check("attention causal", [[2, 77, 256], [2, 77, 256], [2, 77, 256]]) { b, t in
             b.attention(t[0], t[1], t[2], heads: 4, scale: 0.125, causal: true) }
+        // Fused attention (half storage): long sequences, a key count that is not a multiple of the
+        // 64-key tile, cross attention with 77 keys, head dim 80, causal over several tiles. Inputs
+        // scaled by 2 so the softmax is peaked and a wrong key/value pairing shows.
+        check("attention flash 4096", [[1, 4096, 320], [1, 4096, 320], [1, 4096, 320]], scale: 2) { b, t in
+            b.attention(t[0], t[1], t[2], heads: 5, scale: 0.125, causal: false) }
+        check("attention flash 1000", [[2, 1000, 320], [2, 1000, 320], [2, 1000, 320]], scale: 2) { b, t in
+            b.attention(t[0], t[1], t[2], heads: 5, scale: 0.125, causal: false) }
+        check("attention flash x77", [[2, 300, 640], [2, 77, 640], [2, 77, 640]], scale: 2) { b, t in
+            b.attention(t[0], t[1], t[2], heads: 10, scale: 0.125, causal: false) }
+        check("attention flash d80", [[2, 257, 1280], [2, 257, 1280], [2, 257, 1280]], scale: 2) { b, t in
+            b.attention(t[0], t[1], t[2], heads: 16, scale: 0.1118034, causal: false) }
+        check("attention flash causal", [[2, 200, 256], [2, 200, 256], [2, 200, 256]], scale: 2) { b, t in
+            b.attention(t[0], t[1], t[2], heads: 4, scale: 0.125, causal: true) }
+        check("groupNorm 5-D large", [[2, 320, 4, 32, 32], [320], [320]], scale: 2) { b, t in
+            b.groupNorm(t[0], groups: 32, weight: t[1], bias: t[2], eps: 1e-6) }
+        check("groupNorm offset mean", [[2, 64, 3, 5, 7], [64], [64]]) { b, t in
+            b.groupNorm(b.affine(t[0], scale: 1, shift: 6), groups: 32, weight: t[1], bias: t[2], eps: 1e-6) }
+        check("groupNorm+SiLU", [[2, 320, 2, 16, 16], [320], [320]], scale: 2) { b, t in
+            b.groupNormSiLU(t[0], groups: 32, weight: t[1], bias: t[2], eps: 1e-6) }
+        check("add chan broadcast", [[2, 16, 3, 8, 8], [2, 16, 1, 1, 1]]) { b, t in b.add(t[0], t[1]) }
+        check("mul chan broadcast ᵀ", [[16, 1, 1], [2, 16, 4, 8]]) { b, t in b.mul(t[0], t[1]) }
+        check("sub same shape", [[4, 1000], [4, 1000]]) { b, t in b.sub(t[0], t[1]) }
+        check("linear bias rows", [[5, 64], [48, 64], [48]]) { b, t in b.linear(t[0], weight: t[1], bias: t[2]) }
         for op in [UnaryOp.silu, .gelu, .quickGelu, .exp, .sigmoid] {
             check("unary \(op)", [[4, 1000]], scale: 3) { b, t in b.unary(op, t[0]) }
         }

@@ -1,0 +1,137 @@
+import Foundation
+import Tensor
+
+/// Times the UNet's hot ops at 512×512×16 frames with CFG (latent 64×64, batch 2), old path
+/// against new path on the same random inputs (never zeros), with CUDA events around each call:
+/// median of `repeats` after `warmup` calls. Each row also reports how far the new path's output
+/// is from the old path's, max|new − old| / max|old|, so a fast wrong kernel cannot pass unseen.
+/// Used by `i2v-device time-ops`.
+public enum CUDAOpTiming {
+    public struct Row: Sendable {
+        public let op: String
+        public let path: String
+        public let milliseconds: Double
+        /// Work rate: TFLOP/s for attention, GB/s (bytes read + written) for bandwidth-bound ops.
+        public let rate: Double
+        public let rateUnit: String
+        /// max|out − baseline| / max|baseline| against the row's baseline path (0 for the baseline).
+        public let deviation: Double
+    }
+
+    /// Median milliseconds of `body` over `repeats` timed calls after `warmup` untimed ones.
+    static func time(_ cuda: CUDABackend, warmup: Int, repeats: Int, _ body: () -> Void) throws -> Double {
+        let d = cuda.ctx.driver
+        var start: OpaquePointer?, stop: OpaquePointer?
+        try d.check(d.cuEventCreate(&start, 0), "cuEventCreate")
+        try d.check(d.cuEventCreate(&stop, 0), "cuEventCreate")
+        defer { _ = d.cuEventDestroy(start); _ = d.cuEventDestroy(stop) }
+        for _ in 0..<warmup { body() }
+        try cuda.synchronize()
+        var samples = [Double]()
+        for _ in 0..<repeats {
+            try d.check(d.cuEventRecord(start, nil), "cuEventRecord")
+            body()
+            try d.check(d.cuEventRecord(stop, nil), "cuEventRecord")
+            try d.check(d.cuEventSynchronize(stop), "cuEventSynchronize")
+            var ms: Float = 0
+            try d.check(d.cuEventElapsedTime(&ms, start, stop), "cuEventElapsedTime")
+            samples.append(Double(ms))
+        }
+        samples.sort()
+        return samples[samples.count / 2]
+    }
+
+    static func random(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {
+        var s = seed &* 0x9E3779B97F4A7C15 | 1
+        return (0..<count).map { _ in
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17
+            return (Float(s >> 40) / Float(1 << 24) * 2 - 1) * scale
+        }
+    }
+
+    static func deviation(_ a: [Float], _ ref: [Float]) -> Double {
+        CUDASelfCheck.relativeError(a, ref)
+    }
+
+    /// One op timed under several tunings; the first is the baseline.
+    static func compare(_ cuda: CUDABackend, op: String, paths: [(String, (inout CUDATuning) -> Void)],
+                        warmup: Int, repeats: Int, rate: (Double) -> (Double, String), _ body: () -> Tensor) throws -> [Row] {
+        let saved = cuda.tuning
+        defer { cuda.tuning = saved }
+        var rows = [Row]()
+        var baseline: [Float]?
+        for (name, configure) in paths {
+            var t = saved
+            configure(&t)
+            cuda.tuning = t
+            let out = cuda.toHost(body())
+            let dev = baseline.map { deviation(out, $0) } ?? 0
+            if baseline == nil { baseline = out }
+            let ms = try time(cuda, warmup: warmup, repeats: repeats) { _ = body() }
+            let (r, unit) = rate(ms)
+            rows.append(Row(op: op, path: name, milliseconds: ms, rate: r, rateUnit: unit, deviation: dev))
+        }
+        return rows
+    }
+
+    public static func run(cuda: CUDABackend, warmup: Int = 3, repeats: Int = 20, log: (String) -> Void = { _ in }) throws -> [Row] {
+        var rows = [Row]()
+        var seed: UInt64 = 100
+        func tensor(_ shape: [Int], scale: Float = 1) -> Tensor {
+            seed += 1
+            return cuda.tensor(random(shape.reduce(1, *), seed: seed, scale: scale), shape: shape)
+        }
+        let es = Double(cuda.precision.dtype.byteSize)
+        let flash: [(String, (inout CUDATuning) -> Void)] = [
+            ("flash 4w×16r", { $0.flashMinQueries = 1; $0.flash64 = FlashVariant(warps: 4, rowGroups: 1); $0.flash80 = $0.flash64 }),
+            ("flash 4w×32r", { $0.flashMinQueries = 1; $0.flash64 = FlashVariant(warps: 4, rowGroups: 2); $0.flash80 = $0.flash64 }),
+            ("flash 8w×16r", { $0.flashMinQueries = 1; $0.flash64 = FlashVariant(warps: 8, rowGroups: 1) }),
+        ]
+        // Attention shapes of one UNet step at 512²×16, CFG: [B·F, tokens, channels] / heads.
+        let attentionCases: [(String, [Int], Int, Int, String)] = [
+            ("spatial 64² (4096 tok)", [32, 4096, 320], 4096, 5, "blocked GEMM"),
+            ("cross 64² (77 keys)", [32, 4096, 320], 77, 5, "blocked GEMM"),
+            ("spatial 32² (1024 tok)", [32, 1024, 640], 1024, 10, "blocked GEMM"),
+            ("spatial 8² (64 tok)", [32, 64, 1280], 64, 20, "small kernel"),
+            ("temporal 64² (16 fr)", [8192, 16, 320], 16, 5, "small kernel"),
+        ]
+        for (name, qShape, lk, heads, oldName) in attentionCases {
+            let q = tensor(qShape), k = tensor([qShape[0], lk, qShape[2]]), v = tensor([qShape[0], lk, qShape[2]])
+            let d = qShape[2] / heads
+            let flops = 4.0 * Double(qShape[0] * heads * qShape[1] * lk * d)
+            var paths: [(String, (inout CUDATuning) -> Void)] = [(oldName, { $0.flashAttention = false })]
+            if cuda.precision != .float32 { paths += flash }
+            rows += try compare(cuda, op: "attention \(name)", paths: paths, warmup: warmup, repeats: repeats,
+                                rate: { (flops / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
+                cuda.attention(q, k, v, heads: heads, scale: 1 / Float(d).squareRoot(), causal: false)
+            }
+            log("timed attention \(name)")
+        }
+        // GroupNorm (+SiLU) of the largest 5-D activation.
+        let xShape = [2, 320, 16, 64, 64]
+        let x = tensor(xShape, scale: 2), w = tensor([320]), bias = tensor([320])
+        let count = Double(xShape.reduce(1, *))
+        let gnPaths: [(String, (inout CUDATuning) -> Void)] = [("one block/group", { $0.splitGroupNorm = false; $0.vectorized = false }),
+                                                                 ("split", { $0.splitGroupNorm = true })]
+        rows += try compare(cuda, op: "groupNorm [2,320,16,64,64]", paths: gnPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) {
+            cuda.groupNorm(x, groups: 32, weight: w, bias: bias, eps: 1e-6)
+        }
+        rows += try compare(cuda, op: "groupNorm+SiLU", paths: gnPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) {
+            cuda.groupNormSiLU(x, groups: 32, weight: w, bias: bias, eps: 1e-6)
+        }
+        log("timed groupNorm")
+        // Pointwise: residual add, per-channel broadcast add (time embedding), SiLU.
+        let y = tensor(xShape), chan = tensor([2, 320, 1, 1, 1])
+        let vecPaths: [(String, (inout CUDATuning) -> Void)] = [("generic", { $0.vectorized = false }), ("16-byte", { $0.vectorized = true })]
+        rows += try compare(cuda, op: "add same shape", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (3 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.add(x, y) }
+        rows += try compare(cuda, op: "add channel bcast", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.add(x, chan) }
+        rows += try compare(cuda, op: "silu", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.silu(x) }
+        log("timed pointwise")
+        return rows
+    }
+}
