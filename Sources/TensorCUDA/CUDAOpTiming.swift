@@ -132,6 +132,25 @@ public enum CUDAOpTiming {
         rows += try compare(cuda, op: "silu", paths: vecPaths, warmup: warmup, repeats: repeats,
                             rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.silu(x) }
         log("timed pointwise")
+        // Where the rest of a step goes (one path each, for planning): the 3×3 conv as im2col + GEMM,
+        // the temporal conv as shifted GEMMs, a linear projection.
+        let current: [(String, (inout CUDATuning) -> Void)] = [("current", { _ in })]
+        let img = tensor([32, 320, 64, 64]), w3 = tensor([320, 320, 3, 3], scale: 0.05), b3 = tensor([320])
+        rows += try compare(cuda, op: "conv2d 3×3 [32,320,64,64]", paths: current, warmup: warmup, repeats: repeats,
+                            rate: { (2.0 * 32 * 320 * 2880 * 4096 / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
+            cuda.conv2d(img, weight: w3, bias: b3, stride: 1, padding: .same(1))
+        }
+        let wt = tensor([320, 320, 3, 1, 1], scale: 0.05)
+        rows += try compare(cuda, op: "conv3dTemporal [2,320,16,64,64]", paths: current, warmup: warmup, repeats: repeats,
+                            rate: { (2.0 * 3 * 320 * 320 * 2 * 16 * 4096 / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
+            cuda.conv3dTemporal(x, weight: wt, bias: b3)
+        }
+        let tokens = tensor([32, 4096, 320]), wl = tensor([320, 320], scale: 0.05)
+        rows += try compare(cuda, op: "linear [131072,320]x320", paths: current, warmup: warmup, repeats: repeats,
+                            rate: { (2.0 * 131072 * 320 * 320 / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
+            cuda.linear(tokens, weight: wl, bias: b3)
+        }
+        log("timed conv/linear")
         return rows
     }
 }

@@ -55,3 +55,44 @@ final class CUDABackendHostTests: XCTestCase {
         XCTAssertEqual(CUDAAllocator.roundUp((1 << 20) + 1), 2 << 20)
     }
 }
+
+/// Kernel-selection rules of the fast paths, checkable without a GPU.
+final class CUDAFastPathHostTests: XCTestCase {
+    func testChannelBroadcastIsRecognisedOnlyForOneStrideOneAxis() {
+        // [2,16,3,8,8] + [2,16,1,1,1] collapses to dims [32, 192] with the channel operand on axis 0.
+        let shape = [2, 16, 3, 8, 8]
+        let (d, a, b) = CUDABackend.collapse(shape, CUDABackend.strides(shape, to: shape), CUDABackend.strides([2, 16, 1, 1, 1], to: shape))
+        let cb = CUDABackend.channelBroadcast(d, full: a, channel: b)
+        XCTAssertEqual(cb?.inner, 192)
+        XCTAssertEqual(cb?.mid, 32)
+        // A last-axis operand ([N, C] + [C]: inner would be 1) and a full operand are not channel broadcasts.
+        let (d2, a2, b2) = CUDABackend.collapse([4, 8], CUDABackend.strides([4, 8], to: [4, 8]), CUDABackend.strides([8], to: [4, 8]))
+        XCTAssertNil(CUDABackend.channelBroadcast(d2, full: a2, channel: b2))
+        XCTAssertNil(CUDABackend.channelBroadcast([6, 20], full: [20, 1], channel: [20, 1]))
+        // The "full" operand must be contiguous.
+        XCTAssertNil(CUDABackend.channelBroadcast([6, 20], full: [1, 6], channel: [1, 0]))
+    }
+
+    func testHalfModulesCarryTheDefaultFlashVariantsAndFloatDoesNot() {
+        let t = CUDATuning()
+        for (d, v) in [(64, t.flash64), (80, t.flash80)] {
+            let entry = "FLASH_ENTRY(\(d), \(v.warps), \(v.rowGroups),"
+            XCTAssertTrue(KernelSource.source(storage: "h16").contains(entry), entry)
+            XCTAssertTrue(KernelSource.source(storage: "b16").contains(entry), entry)
+            XCTAssertEqual(v.kernelName(headDim: d), "flash_attn_d\(d)_w\(v.warps)_r\(v.rowGroups)")
+        }
+        XCTAssertFalse(KernelSource.source(storage: "float").contains("mma.sync"))
+        XCTAssertTrue(KernelSource.source(storage: "b16").contains("#define MMA_T \"bf16\""))
+    }
+
+    func testKernelModulesCompileWhereNVRTCIsInstalled() throws {
+        for p in CUDAPrecision.allCases {
+            do {
+                XCTAssertGreaterThan(try CUDAKernels.compile(precision: p, arch: 90), 0)
+            } catch let error as CUDAError {
+                if case .libraryNotFound = error { throw XCTSkip("NVRTC not installed: \(error)") }
+                throw error
+            }
+        }
+    }
+}
