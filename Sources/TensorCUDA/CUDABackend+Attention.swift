@@ -3,7 +3,8 @@ import Tensor
 
 // Attention on the GPU. Three paths, chosen per call:
 // - half storage, equal head dims in {64, 80}, aligned rows: the fused tensor-core kernel
-//   (FlashAttentionKernels.swift), scores never in global memory;
+//   (FlashAttentionKernels.swift), scores never in global memory, for every sequence length (it
+//   beats the small-sequence kernel even at Lk = 16);
 // - Lk ≤ 64 otherwise: one block per (sequence, head) with K and V in shared memory;
 // - anything else (float32 storage, other head dims): blocked GEMM → softmax → GEMM with float32
 //   scores bounded by `attentionBudgetBytes`.
@@ -26,14 +27,9 @@ extension CUDABackend {
         let (b, lq, qd) = (q.shape[0], q.shape[1], q.shape[2])
         let lk = k.shape[1], d = qd / heads
         guard k.shape[2] == qd, v.shape[2] == qd, v.shape[1] == lk, k.shape[0] == b, v.shape[0] == b else { return nil }
-        guard lk > 0, lq > 0, lk >= tuning.flashMinKeys || lq >= tuning.flashMinQueries else { return nil }
-        guard qd % heads == 0, qd % 8 == 0, lq < Int(Int32.max), lk < Int(Int32.max) else { return nil }
+        guard lk > 0, lq > 0, qd % heads == 0, qd % 8 == 0, lq < Int(Int32.max), lk < Int(Int32.max) else { return nil }
         guard [addr(q), addr(k), addr(v)].allSatisfy({ $0 % 16 == 0 }) else { return nil }
-        switch d {
-        case 64: return tuning.flash64
-        case 80: return tuning.flash80
-        default: return nil
-        }
+        return FlashVariant.choose(headDim: d, lq: lq, lk: lk, forced: tuning.flashForce)
     }
 
     func flashAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool, variant: FlashVariant) -> Tensor {
@@ -41,7 +37,7 @@ extension CUDABackend {
         let out = empty([b, lq, qd])
         let rowsPerBlock = 16 * variant.warps * variant.rowGroups
         let qBlocks = (lq + rowsPerBlock - 1) / rowsPerBlock
-        runBlocks(variant.kernelName(headDim: qd / heads), grid: b * heads * qBlocks, block: 32 * variant.warps,
+        runBlocks(variant.kernelName, grid: b * heads * qBlocks, block: 32 * variant.warps,
                   [.ptr(addr(q)), .ptr(addr(k)), .ptr(addr(v)), .ptr(addr(out)), .i32(heads), .i32(lq), .i32(k.shape[1]),
                    .f32(scale * 1.4426950408889634), .i32(causal ? 1 : 0)])
         return out
@@ -91,29 +87,46 @@ extension CUDABackend {
     }
 }
 
-/// One compiled shape of the fused attention kernel: `warps` warps per block, each owning
-/// 16·`rowGroups` query rows.
+/// One compiled shape of the fused attention kernel: head dim `headDim`, `warps` warps per block,
+/// each owning 16·`rowGroups` query rows, key tiles of `keyTile` keys.
 public struct FlashVariant: Sendable, Equatable, CustomStringConvertible {
+    public var headDim: Int
     public var warps: Int
     public var rowGroups: Int
-    public init(warps: Int, rowGroups: Int) { self.warps = warps; self.rowGroups = rowGroups }
-    func kernelName(headDim: Int) -> String { "flash_attn_d\(headDim)_w\(warps)_r\(rowGroups)" }
-    public var description: String { "\(warps)w×\(16 * rowGroups)r" }
+    public var keyTile: Int
+    public init(headDim: Int, warps: Int, rowGroups: Int = 1, keyTile: Int = 64) {
+        self.headDim = headDim; self.warps = warps; self.rowGroups = rowGroups; self.keyTile = keyTile
+    }
+    var kernelName: String { "flash_attn_d\(headDim)_w\(warps)_r\(rowGroups)_k\(keyTile)" }
+    public var description: String { "\(warps)w×\(16 * rowGroups)r×\(keyTile)k" }
+
+    /// The variants compiled into the half-precision modules (FLASH_ENTRY lines).
+    static let compiled: [FlashVariant] = [
+        FlashVariant(headDim: 64, warps: 4), FlashVariant(headDim: 64, warps: 8), FlashVariant(headDim: 64, warps: 1, keyTile: 16),
+        FlashVariant(headDim: 80, warps: 4), FlashVariant(headDim: 80, warps: 1, keyTile: 16),
+    ]
+
+    /// Measured on an H100 (docs/cuda-perf-notes.md): 16-key tiles and one warp per block for the
+    /// temporal attention (Lk ≤ 16), 8 warps for long sequences, 4 otherwise. nil for other head dims.
+    static func choose(headDim d: Int, lq: Int, lk: Int, forced: FlashVariant?) -> FlashVariant? {
+        if let forced, forced.headDim == d, compiled.contains(forced) { return forced }
+        guard d == 64 || d == 80 else { return nil }
+        if lk <= 16 { return FlashVariant(headDim: d, warps: 1, keyTile: 16) }
+        if d == 64 && lq >= 2048 { return FlashVariant(headDim: d, warps: 8) }
+        return FlashVariant(headDim: d, warps: 4)
+    }
 }
 
 /// Kernel-path switches, for benchmarks and for falling back when a fused path misbehaves.
 /// The defaults are the fastest measured paths.
 public struct CUDATuning: Sendable {
-    /// Fused tensor-core attention (half storage, head dim 64 or 80).
+    /// Fused tensor-core attention (half storage, head dim 64 or 80), any sequence lengths.
     public var flashAttention = true
-    /// The fused kernel is used when Lk ≥ flashMinKeys or Lq ≥ flashMinQueries.
-    public var flashMinKeys = 65
-    public var flashMinQueries = Int.max
-    public var flash64 = FlashVariant(warps: 4, rowGroups: 1)
-    public var flash80 = FlashVariant(warps: 4, rowGroups: 1)
+    /// A fused-kernel variant to use instead of the measured choice (benchmarks).
+    public var flashForce: FlashVariant?
     /// Multi-block GroupNorm (partial sums over many blocks, then one normalising pass).
     public var splitGroupNorm = true
-    /// 16-byte vectorised pointwise kernels where sizes and alignment allow.
+    /// 16-byte vectorised pointwise and im2col kernels where sizes and alignment allow.
     public var vectorized = true
 
     public init() {

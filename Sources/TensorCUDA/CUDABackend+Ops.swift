@@ -47,6 +47,21 @@ extension CUDABackend {
         if kh == 1 && kw == 1 && stride == 1 && padding == .same(0) {
             gemm(transB: false, m: o, n: hw, k: c, a: addr(weight), lda: c, b: addr(x), ldb: h * w, beta: 0, c: addr(out), ldc: hw,
                  batch: n, strideA: 0, strideB: c * h * w, strideC: o * hw)
+        } else if wo % 8 == 0 && kdim * hw * es <= Self.convColumnBudget && tuning.vectorized {
+            // As many samples per im2col + strided-batched GEMM as the column budget holds; the
+            // column buffer is written 16 bytes at a time (im2col_vec).
+            let per = min(n, Self.convColumnBudget / (kdim * hw * es))
+            let col = empty([per * kdim * hw])
+            var s0 = 0
+            while s0 < n {
+                let ns = min(per, n - s0)
+                run("im2col_vec", count: ns * kdim * hw / 8,
+                    [.ptr(addr(x) + UInt64(s0 * c * h * w * es)), .ptr(addr(col)), .i32(ns), .i32(c), .i32(h), .i32(w), .i32(kh), .i32(kw),
+                     .i32(stride), .i32(padding.top), .i32(padding.left), .i32(wo), .i32(0), .i32(ho)])
+                gemm(transB: false, m: o, n: hw, k: kdim, a: addr(weight), lda: kdim, b: addr(col), ldb: hw, beta: 0,
+                     c: addr(out) + UInt64(s0 * o * hw * es), ldc: hw, batch: ns, strideA: 0, strideB: kdim * hw, strideC: o * hw)
+                s0 += ns
+            }
         } else if n * kdim * hw * es <= Self.convColumnBudget {
             // Whole batch at once: one im2col launch and one strided-batched GEMM.
             let col = empty([n * kdim * hw])
@@ -79,14 +94,18 @@ extension CUDABackend {
         let (b, c, f, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3], x.shape[4])
         let o = weight.shape[0], k = weight.shape[2], pad = (k - 1) / 2, hw = h * w
         let es = elementSize
-        let out = zeros([b, o, f, h, w])
         let taps = empty([k, o, c])
         run("tconv_taps", count: k * o * c, [.ptr(addr(weight)), .ptr(addr(taps)), .i64(o), .i64(c), .i64(k)])
-        for t in 0..<k {
+        // The centre tap covers every frame, so it initialises the output (beta 0, no zero fill);
+        // the shifted taps accumulate over the frames they reach.
+        let centre = k % 2 == 1 ? pad : -1
+        let out = centre >= 0 ? empty([b, o, f, h, w]) : zeros([b, o, f, h, w])
+        for t in ([centre] + (0..<k).filter { $0 != centre }) where t >= 0 {
             let f0 = max(0, pad - t), f1 = min(f, f + pad - t)
             if f1 <= f0 { continue }
             gemm(transB: false, m: o, n: (f1 - f0) * hw, k: c, a: addr(taps) + UInt64(t * o * c * es), lda: c,
-                 b: addr(x) + UInt64((f0 + t - pad) * hw * es), ldb: f * hw, beta: 1, c: addr(out) + UInt64(f0 * hw * es), ldc: f * hw,
+                 b: addr(x) + UInt64((f0 + t - pad) * hw * es), ldb: f * hw, beta: t == centre ? 0 : 1,
+                 c: addr(out) + UInt64(f0 * hw * es), ldc: f * hw,
                  batch: b, strideA: 0, strideB: c * f * hw, strideC: o * f * hw)
         }
         if let bias { addBias(out, bias, channels: o, inner: f * hw) }

@@ -82,11 +82,10 @@ public enum CUDAOpTiming {
             return cuda.tensor(random(shape.reduce(1, *), seed: seed, scale: scale), shape: shape)
         }
         let es = Double(cuda.precision.dtype.byteSize)
-        let flash: [(String, (inout CUDATuning) -> Void)] = [
-            ("flash 4w×16r", { $0.flashMinQueries = 1; $0.flash64 = FlashVariant(warps: 4, rowGroups: 1); $0.flash80 = $0.flash64 }),
-            ("flash 4w×32r", { $0.flashMinQueries = 1; $0.flash64 = FlashVariant(warps: 4, rowGroups: 2); $0.flash80 = $0.flash64 }),
-            ("flash 8w×16r", { $0.flashMinQueries = 1; $0.flash64 = FlashVariant(warps: 8, rowGroups: 1) }),
-        ]
+        func forced(_ name: String, _ v: FlashVariant) -> (String, (inout CUDATuning) -> Void) { (name, { $0.flashForce = v }) }
+        let flash = [("flash auto", { (t: inout CUDATuning) in t.flashForce = nil }),
+                     forced("flash 4w×64k", FlashVariant(headDim: 64, warps: 4)), forced("flash 8w×64k", FlashVariant(headDim: 64, warps: 8))]
+        let shortFlash = [forced("flash 1w×16k", FlashVariant(headDim: 64, warps: 1, keyTile: 16))]
         // Attention shapes of one UNet step at 512²×16, CFG: [B·F, tokens, channels] / heads.
         let attentionCases: [(String, [Int], Int, Int, String)] = [
             ("spatial 64² (4096 tok)", [32, 4096, 320], 4096, 5, "blocked GEMM"),
@@ -100,7 +99,7 @@ public enum CUDAOpTiming {
             let d = qShape[2] / heads
             let flops = 4.0 * Double(qShape[0] * heads * qShape[1] * lk * d)
             var paths: [(String, (inout CUDATuning) -> Void)] = [(oldName, { $0.flashAttention = false })]
-            if cuda.precision != .float32 { paths += flash }
+            if cuda.precision != .float32 { paths += flash + (lk <= 64 ? shortFlash : []) }
             rows += try compare(cuda, op: "attention \(name)", paths: paths, warmup: warmup, repeats: repeats,
                                 rate: { (flops / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
                 cuda.attention(q, k, v, heads: heads, scale: 1 / Float(d).squareRoot(), causal: false)
@@ -136,9 +135,14 @@ public enum CUDAOpTiming {
         // the temporal conv as shifted GEMMs, a linear projection.
         let current: [(String, (inout CUDATuning) -> Void)] = [("current", { _ in })]
         let img = tensor([32, 320, 64, 64]), w3 = tensor([320, 320, 3, 3], scale: 0.05), b3 = tensor([320])
-        rows += try compare(cuda, op: "conv2d 3×3 [32,320,64,64]", paths: current, warmup: warmup, repeats: repeats,
+        rows += try compare(cuda, op: "conv2d 3×3 [32,320,64,64]", paths: vecPaths, warmup: warmup, repeats: repeats,
                             rate: { (2.0 * 32 * 320 * 2880 * 4096 / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
             cuda.conv2d(img, weight: w3, bias: b3, stride: 1, padding: .same(1))
+        }
+        let w3s = tensor([640, 320, 3, 3], scale: 0.05), b640 = tensor([640])
+        rows += try compare(cuda, op: "conv2d 3×3 s2 [32,320,64,64]→640", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2.0 * 32 * 640 * 2880 * 1024 / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
+            cuda.conv2d(img, weight: w3s, bias: b640, stride: 2, padding: .same(1))
         }
         let wt = tensor([320, 320, 3, 1, 1], scale: 0.05)
         rows += try compare(cuda, op: "conv3dTemporal [2,320,16,64,64]", paths: current, warmup: warmup, repeats: repeats,

@@ -48,6 +48,10 @@ public enum CUDASelfCheck {
             b.conv2d(t[0], weight: t[1], bias: t[2], stride: 2, padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1)) }
         check("conv2d 1×1", [[2, 40, 9, 7], [24, 40, 1, 1], [24]]) { b, t in b.conv2d(t[0], weight: t[1], bias: t[2], stride: 1, padding: .same(0)) }
         check("conv2d patch14", [[1, 3, 56, 56], [64, 3, 14, 14]]) { b, t in b.conv2d(t[0], weight: t[1], bias: nil, stride: 14, padding: .same(0)) }
+        check("conv2d 3×3 vec", [[3, 32, 16, 24], [40, 32, 3, 3], [40]]) { b, t in b.conv2d(t[0], weight: t[1], bias: t[2], stride: 1, padding: .same(1)) }
+        check("conv2d s2 vec", [[2, 16, 32, 32], [24, 16, 3, 3], [24]]) { b, t in b.conv2d(t[0], weight: t[1], bias: t[2], stride: 2, padding: .same(1)) }
+        check("conv2d vae-down vec", [[1, 8, 32, 32], [8, 8, 3, 3], [8]]) { b, t in
+            b.conv2d(t[0], weight: t[1], bias: t[2], stride: 2, padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1)) }
         check("conv3d temporal", [[2, 32, 5, 6, 7], [32, 32, 3, 1, 1], [32]]) { b, t in b.conv3dTemporal(t[0], weight: t[1], bias: t[2]) }
         check("groupNorm 5-D", [[2, 64, 4, 8, 8], [64], [64]], scale: 2) { b, t in b.groupNorm(t[0], groups: 32, weight: t[1], bias: t[2], eps: 1e-6) }
         check("layerNorm", [[300, 320], [320], [320]]) { b, t in b.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5) }
@@ -71,6 +75,10 @@ public enum CUDASelfCheck {
             b.attention(t[0], t[1], t[2], heads: 10, scale: 0.125, causal: false) }
         check("attention flash d80", [[2, 257, 1280], [2, 257, 1280], [2, 257, 1280]], scale: 2) { b, t in
             b.attention(t[0], t[1], t[2], heads: 16, scale: 0.1118034, causal: false) }
+        check("attention flash temporal", [[64, 16, 320], [64, 16, 320], [64, 16, 320]], scale: 2) { b, t in
+            b.attention(t[0], t[1], t[2], heads: 5, scale: 0.125, causal: false) }
+        check("attention flash 8x8", [[4, 64, 1280], [4, 64, 1280], [4, 64, 1280]], scale: 2) { b, t in
+            b.attention(t[0], t[1], t[2], heads: 20, scale: 0.125, causal: false) }
         check("attention flash causal", [[2, 200, 256], [2, 200, 256], [2, 200, 256]], scale: 2) { b, t in
             b.attention(t[0], t[1], t[2], heads: 4, scale: 0.125, causal: true) }
         check("groupNorm 5-D large", [[2, 320, 4, 32, 32], [320], [320]], scale: 2) { b, t in

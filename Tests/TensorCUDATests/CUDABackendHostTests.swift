@@ -73,14 +73,22 @@ final class CUDAFastPathHostTests: XCTestCase {
         XCTAssertNil(CUDABackend.channelBroadcast([6, 20], full: [1, 6], channel: [1, 0]))
     }
 
-    func testHalfModulesCarryTheDefaultFlashVariantsAndFloatDoesNot() {
-        let t = CUDATuning()
-        for (d, v) in [(64, t.flash64), (80, t.flash80)] {
-            let entry = "FLASH_ENTRY(\(d), \(v.warps), \(v.rowGroups),"
+    func testEveryChosenFlashVariantIsCompiledIntoTheHalfModules() {
+        for v in FlashVariant.compiled {
+            let entry = "FLASH_ENTRY(\(v.headDim), \(v.warps), \(v.rowGroups), \(v.keyTile),"
             XCTAssertTrue(KernelSource.source(storage: "h16").contains(entry), entry)
             XCTAssertTrue(KernelSource.source(storage: "b16").contains(entry), entry)
-            XCTAssertEqual(v.kernelName(headDim: d), "flash_attn_d\(d)_w\(v.warps)_r\(v.rowGroups)")
         }
+        for d in [64, 80] {
+            for (lq, lk) in [(16, 16), (64, 64), (4096, 77), (4096, 4096), (257, 257)] {
+                guard let v = FlashVariant.choose(headDim: d, lq: lq, lk: lk, forced: nil) else { return XCTFail("no variant for d=\(d)") }
+                XCTAssertTrue(FlashVariant.compiled.contains(v), "\(v) chosen for d=\(d) lq=\(lq) lk=\(lk) is not compiled")
+            }
+        }
+        // Other head dims take the GEMM path; a forced variant of another head dim is ignored.
+        XCTAssertNil(FlashVariant.choose(headDim: 128, lq: 4096, lk: 4096, forced: nil))
+        XCTAssertEqual(FlashVariant.choose(headDim: 80, lq: 300, lk: 300, forced: FlashVariant(headDim: 64, warps: 8))?.headDim, 80)
+        XCTAssertEqual(FlashVariant(headDim: 64, warps: 1, keyTile: 16).kernelName, "flash_attn_d64_w1_r1_k16")
         XCTAssertFalse(KernelSource.source(storage: "float").contains("mma.sync"))
         XCTAssertTrue(KernelSource.source(storage: "b16").contains("#define MMA_T \"bf16\""))
     }

@@ -5,7 +5,7 @@
 ///
 /// Layout: q [B, Lq, H·D], k/v [B, Lk, H·D], o [B, Lq, H·D]; head h uses channels [h·D, (h+1)·D).
 /// One block handles BM = 16·RG·WARPS query rows of one (sequence, head); each warp owns 16·RG
-/// rows and walks every key tile of BN = 64 keys. Keys ≥ Lk (and, with `causal`, keys after the
+/// rows and walks every key tile of BN keys (64; 16 for the temporal attention's 16 frames). Keys ≥ Lk (and, with `causal`, keys after the
 /// query) are masked to −∞; out-of-range K/V rows are zero-filled so no garbage reaches P·V.
 ///
 /// Preconditions (checked by the dispatcher): D % 16 == 0, every row start 16-byte aligned
@@ -34,10 +34,10 @@ enum FlashAttentionSource {
     __device__ __forceinline__ unsigned pack2(float lo, float hi) {
         unsigned r; asm("cvt.rn." MMA_T "x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo)); return r; }
 
-    template <int D, int WARPS, int RG>
+    template <int D, int WARPS, int RG, int BN>
     __device__ __forceinline__ void flash_attention(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
                                                     T* __restrict__ o, int heads, int lq, int lk, float scaleLog2, int causal) {
-        constexpr int BN = 64, BM = 16 * RG * WARPS, LDS = D + 8, KSTEPS = D / 16, NB = BN / 8, DB = D / 8;
+        constexpr int BM = 16 * RG * WARPS, LDS = D + 8, KSTEPS = D / 16, NB = BN / 8, DB = D / 8;
         __shared__ __align__(16) unsigned short ks[2][BN * LDS];
         __shared__ __align__(16) unsigned short vs[2][BN * LDS];
         const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, g = lane >> 2, c = lane & 3;
@@ -206,20 +206,15 @@ enum FlashAttentionSource {
         }
     }
 
-    // flash_attn_d<D>_w<warps>_r<row groups>; MINB = blocks per SM the register budget must allow.
-    #define FLASH_ENTRY(D, W, R, MINB) \
-    extern "C" __global__ void __launch_bounds__(W * 32, MINB) flash_attn_d##D##_w##W##_r##R( \
+    // flash_attn_d<D>_w<warps>_r<row groups>_k<key tile>; MINB = blocks per SM the register budget must allow.
+    #define FLASH_ENTRY(D, W, R, BN, MINB) \
+    extern "C" __global__ void __launch_bounds__(W * 32, MINB) flash_attn_d##D##_w##W##_r##R##_k##BN( \
         const T* q, const T* k, const T* v, T* o, int heads, int lq, int lk, float scaleLog2, int causal) { \
-        flash_attention<D, W, R>(q, k, v, o, heads, lq, lk, scaleLog2, causal); }
-    FLASH_ENTRY(64, 4, 1, 4)
-    FLASH_ENTRY(64, 4, 2, 1)
-    FLASH_ENTRY(64, 8, 1, 2)
-    FLASH_ENTRY(80, 4, 1, 3)
-    FLASH_ENTRY(80, 4, 2, 1)
+        flash_attention<D, W, R, BN>(q, k, v, o, heads, lq, lk, scaleLog2, causal); }
+    FLASH_ENTRY(64, 4, 1, 64, 3)
+    FLASH_ENTRY(64, 8, 1, 64, 2)
+    FLASH_ENTRY(64, 1, 1, 16, 8)
+    FLASH_ENTRY(80, 4, 1, 64, 3)
+    FLASH_ENTRY(80, 1, 1, 16, 8)
     """#
-
-    /// Kernel variants compiled into the half-precision modules: (head dim, warps, row groups).
-    static let variants: [(d: Int, warps: Int, rowGroups: Int)] = [(64, 4, 1), (64, 4, 2), (64, 8, 1), (80, 4, 1), (80, 4, 2)]
-
-    static func kernelName(d: Int, warps: Int, rowGroups: Int) -> String { "flash_attn_d\(d)_w\(warps)_r\(rowGroups)" }
 }

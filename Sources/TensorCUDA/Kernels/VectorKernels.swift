@@ -138,6 +138,29 @@ enum VectorKernelSource {
             for (int j = 0; j < 8; ++j) f[j] += w[j];
             st8(y, i, f);
         } }
+    // col[s][kk][r·wo + ox] for samples s < ns and output rows [r0, r0 + rows) of x [ns, C, H, W]:
+    // 8 consecutive output columns per thread (wo % 8 == 0), one 16-byte store.
+    extern "C" __global__ void im2col_vec(const T* x, T* col, int ns, int c, int h, int w, int kh, int kw, int stride,
+                                          int pt, int pl, int wo, int r0, int rows) {
+        const int chunks = rows * wo / 8, kdim = c * kh * kw;
+        const long long cols = (long long)rows * wo;
+        GRID_STRIDE(v, (long long)ns * kdim * chunks) {
+            const long long rowIdx = v / chunks;             // s·kdim + kk
+            const int j = (int)(v - rowIdx * chunks) * 8;
+            const int kk = (int)(rowIdx % kdim), s = (int)(rowIdx / kdim);
+            const int ci = kk / (kh * kw), ky = (kk / kw) % kh, kx = kk % kw;
+            const int iy = (r0 + j / wo) * stride - pt + ky, ox0 = j % wo;
+            float f[8];
+            if (iy < 0 || iy >= h) {
+                #pragma unroll
+                for (int e = 0; e < 8; ++e) f[e] = 0.f;
+            } else {
+                const T* src = x + (((long long)s * c + ci) * h + iy) * w;
+                #pragma unroll
+                for (int e = 0; e < 8; ++e) { const int ix = (ox0 + e) * stride - pl + kx; f[e] = (ix >= 0 && ix < w) ? ld(src, ix) : 0.f; }
+            }
+            st8(col, rowIdx * cols + j, f);
+        } }
     extern "C" __global__ void axpby_vec(const T* x, const T* z, T* y, long long count, float a, float b, float c) {
         GRID_STRIDE(v, count / 8) {
             float u[8], w[8]; ld8(x, v * 8, u); ld8(z, v * 8, w);
