@@ -116,6 +116,13 @@ extension CUDABackend {
         let d = x.dim(-1), rows = x.count / max(d, 1)
         let out = empty(x.shape)
         let affine = weight != nil && bias != nil
+        if d % 8 == 0 && d <= 2048 && vectorizable(x.count, x, out) && (!affine || vectorizable(d, weight!, bias!)) {
+            // One warp per row, the row in registers.
+            runBlocks("layer_norm_warp", grid: (rows + 7) / 8, block: 256,
+                      [.ptr(addr(x)), .ptr(addr(out)), .ptr(affine ? addr(weight!) : 0), .ptr(affine ? addr(bias!) : 0),
+                       .i64(rows), .i32(d), .f32(eps), .i32(affine ? 1 : 0)])
+            return out
+        }
         runBlocks("layer_norm", grid: rows, block: d >= 1024 ? 256 : 128,
                   [.ptr(addr(x)), .ptr(addr(out)), .ptr(affine ? addr(weight!) : 0), .ptr(affine ? addr(bias!) : 0),
                    .i64(d), .f32(eps), .i32(affine ? 1 : 0)])

@@ -49,6 +49,10 @@ extension CUDABackend {
     public func geglu(_ x: Tensor) -> Tensor {
         let d = x.dim(-1) / 2, rows = x.count / max(2 * d, 1)
         let out = empty(Array(x.shape.dropLast()) + [d])
+        if d % 8 == 0 && vectorizable(rows * d, x, out) {
+            run("geglu_vec", count: rows * d / 8, [.ptr(addr(x)), .ptr(addr(out)), .i64(rows), .i64(d)])
+            return out
+        }
         run("geglu", count: rows * d, [.ptr(addr(x)), .ptr(addr(out)), .i64(rows), .i64(d)])
         return out
     }
@@ -85,6 +89,26 @@ extension CUDABackend {
         for i in stride(from: x.rank - 2, through: 0, by: -1) { inStrides[i] = inStrides[i + 1] * x.shape[i + 1] }
         let (dims, sa, _) = Self.collapse(outShape, perm.map { inStrides[$0] }, [Int](repeating: 0, count: perm.count))
         let out = empty(outShape)
+        if out.count == 0 { return out }
+        let last = dims.count - 1
+        if sa[last] == 1 && dims[last] % 8 == 0 && sa.dropLast().allSatisfy({ $0 % 8 == 0 }) && vectorizable(8, x, out) {
+            // Rows contiguous in the input: copy 8 elements at a time.
+            var chunkDims = dims, chunkStrides = sa
+            chunkDims[last] /= 8; chunkStrides[last] = 8
+            run("permute_vec", count: out.count / 8, [.ptr(addr(x)), .ptr(addr(out)), .i64(out.count),
+                                                      .strides6(rank: dims.count, dims: chunkDims, a: chunkStrides, b: chunkStrides)])
+            return out
+        }
+        if tuning.vectorized, sa[last] != 1, let kd = sa.firstIndex(of: 1), kd < last {
+            // A batched transpose: input dim kd is contiguous, the output's last dim is strided.
+            var outStrides = [Int](repeating: 1, count: dims.count)
+            for i in stride(from: last - 1, through: 0, by: -1) { outStrides[i] = outStrides[i + 1] * dims[i + 1] }
+            let tilesK = (dims[kd] + 31) / 32, tilesL = (dims[last] + 31) / 32, batch = out.count / (dims[kd] * dims[last])
+            runBlocks("permute_tiled", grid: min(batch * tilesK * tilesL, ctx.multiprocessors * 16), block: 256,
+                      [.ptr(addr(x)), .ptr(addr(out)), .strides6(rank: dims.count, dims: dims, a: sa, b: outStrides), .i32(kd),
+                       .i64(tilesK), .i64(tilesL), .i64(batch)])
+            return out
+        }
         run("permute", count: out.count, [.ptr(addr(x)), .ptr(addr(out)), .i64(out.count), .strides6(rank: dims.count, dims: dims, a: sa, b: sa)])
         return out
     }

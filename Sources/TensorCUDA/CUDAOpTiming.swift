@@ -130,6 +130,18 @@ public enum CUDAOpTiming {
                             rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.add(x, chan) }
         rows += try compare(cuda, op: "silu", paths: vecPaths, warmup: warmup, repeats: repeats,
                             rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.silu(x) }
+        rows += try compare(cuda, op: "permute C↔F [2,320,16,64,64]", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.permute(x, [0, 2, 1, 3, 4]) }
+        rows += try compare(cuda, op: "permute to tokens [32,320,4096]", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.permute(x.reshaped([32, 320, 64, 64]), [0, 2, 3, 1]) }
+        rows += try compare(cuda, op: "permute temporal [2,16,320,64,64]", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.permute(x, [0, 3, 4, 2, 1]) }
+        let tok = x.reshaped([131072, 320]), lw = tensor([320]), lb = tensor([320])
+        rows += try compare(cuda, op: "layerNorm [131072,320]", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.layerNorm(tok, weight: lw, bias: lb, eps: 1e-5) }
+        let ff = tensor([32768, 2560])
+        rows += try compare(cuda, op: "geglu [32768,2560]", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (1.5 * 32768 * 2560 * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.geglu(ff) }
         log("timed pointwise")
         // Where the rest of a step goes (one path each, for planning): the 3×3 conv as im2col + GEMM,
         // the temporal conv as shifted GEMMs, a linear projection.

@@ -100,6 +100,13 @@ public enum CUDASelfCheck {
         check("axpby", [[1000], [1000]]) { b, t in b.axpby(0.7, t[0], -1.3, t[1], constant: 0.25) }
         check("affine+clamp", [[1000]], scale: 3) { b, t in b.clamp(b.affine(t[0], scale: 0.5, shift: 0.5), min: 0, max: 1) }
         check("permute", [[2, 3, 4, 5, 6]]) { b, t in b.permute(t[0], [0, 3, 4, 2, 1]) }
+        check("permute rows vec", [[2, 3, 4, 8, 8]]) { b, t in b.permute(t[0], [0, 2, 1, 3, 4]) }
+        check("permute transpose", [[2, 40, 3, 50]]) { b, t in b.permute(t[0], [0, 2, 3, 1]) }
+        check("permute temporal", [[2, 3, 20, 5, 7]]) { b, t in b.permute(t[0], [0, 3, 4, 1, 2]) }
+        check("permute back", [[2, 5, 7, 3, 20]]) { b, t in b.permute(t[0], [0, 3, 4, 1, 2]) }
+        check("layerNorm warp", [[300, 640], [640], [640]], scale: 2) { b, t in b.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5) }
+        check("layerNorm warp plain", [[33, 1280]], scale: 2) { b, t in b.layerNorm(b.affine(t[0], scale: 1, shift: 3), weight: nil, bias: nil, eps: 1e-5) }
+        check("geglu vec", [[9, 2560]], scale: 3) { b, t in b.geglu(t[0]) }
         check("concat", [[2, 3, 4], [2, 5, 4]]) { b, t in b.concat([t[0], t[1]], axis: 1) }
         check("slice", [[2, 7, 4]]) { b, t in b.slice(t[0], axis: 1, range: 2..<5) }
         check("upsample2x", [[2, 3, 5, 6]]) { b, t in b.upsampleNearest2x(t[0]) }
