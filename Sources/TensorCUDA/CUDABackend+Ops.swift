@@ -51,13 +51,10 @@ extension CUDABackend {
             // As many samples per im2col + strided-batched GEMM as the column budget holds; the
             // column buffer is written 16 bytes at a time (im2col_vec).
             let per = min(n, Self.convColumnBudget / (kdim * hw * es))
-            let col = empty([per * kdim * hw])
             var s0 = 0
             while s0 < n {
                 let ns = min(per, n - s0)
-                run("im2col_vec", count: ns * kdim * hw / 8,
-                    [.ptr(addr(x) + UInt64(s0 * c * h * w * es)), .ptr(addr(col)), .i32(ns), .i32(c), .i32(h), .i32(w), .i32(kh), .i32(kw),
-                     .i32(stride), .i32(padding.top), .i32(padding.left), .i32(wo), .i32(0), .i32(ho)])
+                let col = im2colVec(x, kh: kh, kw: kw, stride: stride, padding: padding, samples: s0..<(s0 + ns))
                 gemm(transB: false, m: o, n: hw, k: kdim, a: addr(weight), lda: kdim, b: addr(col), ldb: hw, beta: 0,
                      c: addr(out) + UInt64(s0 * o * hw * es), ldc: hw, batch: ns, strideA: 0, strideB: kdim * hw, strideC: o * hw)
                 s0 += ns
@@ -90,6 +87,19 @@ extension CUDABackend {
         return out
     }
 
+    /// Column matrix [samples, C·kh·kw, Ho·Wo] of x [N, C, H, W] for the given samples (Wo % 8 == 0).
+    func im2colVec(_ x: Tensor, kh: Int, kw: Int, stride: Int, padding: Padding2D, samples: Range<Int>) -> Tensor {
+        let (c, h, w) = (x.shape[1], x.shape[2], x.shape[3])
+        let ho = (h + padding.top + padding.bottom - kh) / stride + 1
+        let wo = (w + padding.left + padding.right - kw) / stride + 1
+        let ns = samples.count, kdim = c * kh * kw
+        let col = empty([ns, kdim, ho * wo])
+        run("im2col_vec", count: ns * kdim * ho * wo / 8,
+            [.ptr(addr(x) + UInt64(samples.lowerBound * c * h * w * elementSize)), .ptr(addr(col)), .i32(ns), .i32(c), .i32(h), .i32(w),
+             .i32(kh), .i32(kw), .i32(stride), .i32(padding.top), .i32(padding.left), .i32(wo), .i32(0), .i32(ho)])
+        return col
+    }
+
     public func conv3dTemporal(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         let (b, c, f, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3], x.shape[4])
         let o = weight.shape[0], k = weight.shape[2], pad = (k - 1) / 2, hw = h * w
@@ -118,7 +128,7 @@ extension CUDABackend {
         let affine = weight != nil && bias != nil
         if d % 8 == 0 && d <= 2048 && vectorizable(x.count, x, out) && (!affine || vectorizable(d, weight!, bias!)) {
             // One warp per row, the row in registers.
-            runBlocks("layer_norm_warp", grid: (rows + 7) / 8, block: 256,
+            runBlocks(d <= 512 ? "layer_norm_warp2" : d <= 1024 ? "layer_norm_warp4" : "layer_norm_warp8", grid: (rows + 7) / 8, block: 256,
                       [.ptr(addr(x)), .ptr(addr(out)), .ptr(affine ? addr(weight!) : 0), .ptr(affine ? addr(bias!) : 0),
                        .i64(rows), .i32(d), .f32(eps), .i32(affine ? 1 : 0)])
             return out

@@ -122,7 +122,7 @@ extension CUDABackend {
         var col = 0
         for t in xs {
             let row = t.shape[ax...].reduce(1, *)
-            run("copy_rows", count: outer * row, [.ptr(addr(t)), .ptr(addr(out)), .i64(outer), .i64(row), .i64(row), .i64(outRow), .i64(0), .i64(col)])
+            copyRows(t, out, rows: outer, cols: row, xStride: row, yStride: outRow, xOff: 0, yOff: col)
             col += row
         }
         return out
@@ -134,14 +134,30 @@ extension CUDABackend {
         outShape[ax] = range.count
         let out = empty(outShape)
         let outer = x.shape[..<ax].reduce(1, *), inner = x.shape[(ax + 1)...].reduce(1, *)
-        run("copy_rows", count: out.count, [.ptr(addr(x)), .ptr(addr(out)), .i64(outer), .i64(range.count * inner), .i64(x.shape[ax] * inner),
-                                            .i64(range.count * inner), .i64(range.lowerBound * inner), .i64(0)])
+        copyRows(x, out, rows: outer, cols: range.count * inner, xStride: x.shape[ax] * inner, yStride: range.count * inner,
+                 xOff: range.lowerBound * inner, yOff: 0)
         return out
+    }
+
+    /// y[yOff + r·yStride + c] = x[xOff + r·xStride + c] for r < rows, c < cols.
+    func copyRows(_ x: Tensor, _ y: Tensor, rows: Int, cols: Int, xStride: Int, yStride: Int, xOff: Int, yOff: Int) {
+        if rows * cols == 0 { return }
+        if [cols, xStride, yStride, xOff, yOff].allSatisfy({ $0 % 8 == 0 }) && vectorizable(8, x, y) {
+            run("copy_rows_vec", count: rows * cols / 8, [.ptr(addr(x)), .ptr(addr(y)), .i64(rows), .i64(cols), .i64(xStride), .i64(yStride),
+                                                          .i64(xOff), .i64(yOff)])
+        } else {
+            run("copy_rows", count: rows * cols, [.ptr(addr(x)), .ptr(addr(y)), .i64(rows), .i64(cols), .i64(xStride), .i64(yStride),
+                                                  .i64(xOff), .i64(yOff)])
+        }
     }
 
     public func upsampleNearest2x(_ x: Tensor) -> Tensor {
         let h = x.dim(-2), w = x.dim(-1), planes = x.count / max(h * w, 1)
         let out = empty(Array(x.shape.dropLast(2)) + [2 * h, 2 * w])
+        if w % 4 == 0 && vectorizable(out.count, out) {
+            run("upsample2x_vec", count: out.count / 8, [.ptr(addr(x)), .ptr(addr(out)), .i64(planes), .i64(h), .i64(w)])
+            return out
+        }
         run("upsample2x", count: out.count, [.ptr(addr(x)), .ptr(addr(out)), .i64(planes), .i64(h), .i64(w)])
         return out
     }

@@ -142,6 +142,12 @@ public enum CUDAOpTiming {
         let ff = tensor([32768, 2560])
         rows += try compare(cuda, op: "geglu [32768,2560]", paths: vecPaths, warmup: warmup, repeats: repeats,
                             rate: { (1.5 * 32768 * 2560 * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.geglu(ff) }
+        let skip = tensor([2, 640, 16, 64, 64])
+        rows += try compare(cuda, op: "concat channels →[2,960,16,64,64]", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * 3 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.concat([x, skip], axis: 1) }
+        let low = tensor([32, 640, 32, 32])
+        rows += try compare(cuda, op: "upsample2x [32,640,32,32]", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2.5 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.upsampleNearest2x(low) }
         log("timed pointwise")
         // Where the rest of a step goes (one path each, for planning): the 3×3 conv as im2col + GEMM,
         // the temporal conv as shifted GEMMs, a linear projection.
@@ -150,6 +156,10 @@ public enum CUDAOpTiming {
         rows += try compare(cuda, op: "conv2d 3×3 [32,320,64,64]", paths: vecPaths, warmup: warmup, repeats: repeats,
                             rate: { (2.0 * 32 * 320 * 2880 * 4096 / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
             cuda.conv2d(img, weight: w3, bias: b3, stride: 1, padding: .same(1))
+        }
+        rows += try compare(cuda, op: "  of which im2col_vec (755 MB out)", paths: current, warmup: warmup, repeats: repeats,
+                            rate: { (2.0 * 32 * 2880 * 4096 * es / ($0 * 1e-3) / 1e9, "GB/s") }) {
+            cuda.im2colVec(img, kh: 3, kw: 3, stride: 1, padding: .same(1), samples: 0..<32)
         }
         let w3s = tensor([640, 320, 3, 3], scale: 0.05), b640 = tensor([640])
         rows += try compare(cuda, op: "conv2d 3×3 s2 [32,320,64,64]→640", paths: vecPaths, warmup: warmup, repeats: repeats,

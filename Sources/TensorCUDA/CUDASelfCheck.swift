@@ -107,6 +107,10 @@ public enum CUDASelfCheck {
         check("layerNorm warp", [[300, 640], [640], [640]], scale: 2) { b, t in b.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5) }
         check("layerNorm warp plain", [[33, 1280]], scale: 2) { b, t in b.layerNorm(b.affine(t[0], scale: 1, shift: 3), weight: nil, bias: nil, eps: 1e-5) }
         check("geglu vec", [[9, 2560]], scale: 3) { b, t in b.geglu(t[0]) }
+        check("concat vec", [[2, 8, 16], [2, 24, 16]]) { b, t in b.concat([t[0], t[1]], axis: 1) }
+        check("slice vec", [[2, 16, 8]]) { b, t in b.slice(t[0], axis: 1, range: 8..<16) }
+        check("upsample2x vec", [[2, 3, 5, 8]]) { b, t in b.upsampleNearest2x(t[0]) }
+        check("layerNorm warp 1280", [[40, 1280], [1280], [1280]], scale: 2) { b, t in b.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5) }
         check("concat", [[2, 3, 4], [2, 5, 4]]) { b, t in b.concat([t[0], t[1]], axis: 1) }
         check("slice", [[2, 7, 4]]) { b, t in b.slice(t[0], axis: 1, range: 2..<5) }
         check("upsample2x", [[2, 3, 5, 6]]) { b, t in b.upsampleNearest2x(t[0]) }
