@@ -5,8 +5,9 @@
 ///
 /// Layout: q [B, Lq, H·D], k/v [B, Lk, H·D], o [B, Lq, H·D]; head h uses channels [h·D, (h+1)·D).
 /// One block handles BM = 16·RG·WARPS query rows of one (sequence, head); each warp owns 16·RG
-/// rows and walks every key tile of BN keys (64; 16 for the temporal attention's 16 frames). Keys ≥ Lk (and, with `causal`, keys after the
-/// query) are masked to −∞; out-of-range K/V rows are zero-filled so no garbage reaches P·V.
+/// rows and walks every key tile of BN keys (64; 16 for the temporal attention's 16 frames).
+/// Keys ≥ Lk (and, with `causal`, keys after the query) are masked to −∞; out-of-range K/V rows
+/// are zero-filled so no garbage reaches P·V.
 ///
 /// Preconditions (checked by the dispatcher): D % 16 == 0, every row start 16-byte aligned
 /// (H·D % 8 == 0 and 16-byte aligned base pointers). `MMA_T` is "f16" or "bf16".
