@@ -47,6 +47,9 @@ public protocol Backend: AnyObject, Sendable {
     /// GroupNorm: statistics per sample over (C/G × all remaining dims), so a 5-D input pools
     /// across frames. x: [N, C, ...], weight/bias: [C].
     func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor
+    /// silu(groupNorm(x)) — the ResNet block's norm + activation pair, which a backend may fuse
+    /// (the default composes the two ops).
+    func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor
     /// LayerNorm over the last dimension. weight/bias: [D] (or nil for no affine).
     func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor
     /// Softmax over the last dimension.
@@ -95,6 +98,9 @@ extension Backend {
     public func sub(_ a: Tensor, _ b: Tensor) -> Tensor { binary(.sub, a, b) }
     public func mul(_ a: Tensor, _ b: Tensor) -> Tensor { binary(.mul, a, b) }
     public func silu(_ x: Tensor) -> Tensor { unary(.silu, x) }
+    public func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
+        unary(.silu, groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps))
+    }
     public func gelu(_ x: Tensor) -> Tensor { unary(.gelu, x) }
     public func quickGelu(_ x: Tensor) -> Tensor { unary(.quickGelu, x) }
     public func scale(_ x: Tensor, _ s: Float) -> Tensor { affine(x, scale: s, shift: 0) }

@@ -17,7 +17,13 @@ extension CUDABackend {
     }
 
     func addBias(_ y: Tensor, _ bias: Tensor, channels: Int, inner: Int) {
-        run("bias_add", count: y.count, [.ptr(addr(y)), .ptr(addr(bias)), .i64(y.count), .i64(channels), .i64(inner)])
+        if inner % 8 == 0 && vectorizable(y.count, y) {
+            run("bias_add_vec", count: y.count / 8, [.ptr(addr(y)), .ptr(addr(bias)), .i64(y.count), .i64(channels), .i64(inner)])
+        } else if inner == 1 && channels % 8 == 0 && vectorizable(y.count, y, bias) {
+            run("bias_rows_vec", count: y.count / 8, [.ptr(addr(y)), .ptr(addr(bias)), .i64(y.count), .i64(channels)])
+        } else {
+            run("bias_add", count: y.count, [.ptr(addr(y)), .ptr(addr(bias)), .i64(y.count), .i64(channels), .i64(inner)])
+        }
     }
 
     public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool) -> Tensor {
@@ -41,6 +47,18 @@ extension CUDABackend {
         if kh == 1 && kw == 1 && stride == 1 && padding == .same(0) {
             gemm(transB: false, m: o, n: hw, k: c, a: addr(weight), lda: c, b: addr(x), ldb: h * w, beta: 0, c: addr(out), ldc: hw,
                  batch: n, strideA: 0, strideB: c * h * w, strideC: o * hw)
+        } else if wo % 8 == 0 && kdim * hw * es <= Self.convColumnBudget && tuning.vectorized {
+            // As many samples per im2col + strided-batched GEMM as the column budget holds; the
+            // column buffer is written 16 bytes at a time (im2col_vec).
+            let per = min(n, Self.convColumnBudget / (kdim * hw * es))
+            var s0 = 0
+            while s0 < n {
+                let ns = min(per, n - s0)
+                let col = im2colVec(x, kh: kh, kw: kw, stride: stride, padding: padding, samples: s0..<(s0 + ns))
+                gemm(transB: false, m: o, n: hw, k: kdim, a: addr(weight), lda: kdim, b: addr(col), ldb: hw, beta: 0,
+                     c: addr(out) + UInt64(s0 * o * hw * es), ldc: hw, batch: ns, strideA: 0, strideB: kdim * hw, strideC: o * hw)
+                s0 += ns
+            }
         } else if n * kdim * hw * es <= Self.convColumnBudget {
             // Whole batch at once: one im2col launch and one strided-batched GEMM.
             let col = empty([n * kdim * hw])
@@ -69,29 +87,38 @@ extension CUDABackend {
         return out
     }
 
+    /// Column matrix [samples, C·kh·kw, Ho·Wo] of x [N, C, H, W] for the given samples (Wo % 8 == 0).
+    func im2colVec(_ x: Tensor, kh: Int, kw: Int, stride: Int, padding: Padding2D, samples: Range<Int>) -> Tensor {
+        let (c, h, w) = (x.shape[1], x.shape[2], x.shape[3])
+        let ho = (h + padding.top + padding.bottom - kh) / stride + 1
+        let wo = (w + padding.left + padding.right - kw) / stride + 1
+        let ns = samples.count, kdim = c * kh * kw
+        let col = empty([ns, kdim, ho * wo])
+        run("im2col_vec", count: ns * kdim * ho * wo / 8,
+            [.ptr(addr(x) + UInt64(samples.lowerBound * c * h * w * elementSize)), .ptr(addr(col)), .i32(ns), .i32(c), .i32(h), .i32(w),
+             .i32(kh), .i32(kw), .i32(stride), .i32(padding.top), .i32(padding.left), .i32(wo), .i32(0), .i32(ho)])
+        return col
+    }
+
     public func conv3dTemporal(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         let (b, c, f, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3], x.shape[4])
         let o = weight.shape[0], k = weight.shape[2], pad = (k - 1) / 2, hw = h * w
         let es = elementSize
-        let out = zeros([b, o, f, h, w])
         let taps = empty([k, o, c])
         run("tconv_taps", count: k * o * c, [.ptr(addr(weight)), .ptr(addr(taps)), .i64(o), .i64(c), .i64(k)])
-        for t in 0..<k {
+        // The centre tap covers every frame, so it initialises the output (beta 0, no zero fill);
+        // the shifted taps accumulate over the frames they reach.
+        let centre = k % 2 == 1 ? pad : -1
+        let out = centre >= 0 ? empty([b, o, f, h, w]) : zeros([b, o, f, h, w])
+        for t in ([centre] + (0..<k).filter { $0 != centre }) where t >= 0 {
             let f0 = max(0, pad - t), f1 = min(f, f + pad - t)
             if f1 <= f0 { continue }
             gemm(transB: false, m: o, n: (f1 - f0) * hw, k: c, a: addr(taps) + UInt64(t * o * c * es), lda: c,
-                 b: addr(x) + UInt64((f0 + t - pad) * hw * es), ldb: f * hw, beta: 1, c: addr(out) + UInt64(f0 * hw * es), ldc: f * hw,
+                 b: addr(x) + UInt64((f0 + t - pad) * hw * es), ldb: f * hw, beta: t == centre ? 0 : 1,
+                 c: addr(out) + UInt64(f0 * hw * es), ldc: f * hw,
                  batch: b, strideA: 0, strideB: c * f * hw, strideC: o * f * hw)
         }
         if let bias { addBias(out, bias, channels: o, inner: f * hw) }
-        return out
-    }
-
-    public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
-        let n = x.shape[0], c = x.shape[1], spatial = x.count / max(n * c, 1)
-        let out = empty(x.shape)
-        runBlocks("group_norm", grid: n * groups, block: 1024, [.ptr(addr(x)), .ptr(addr(out)), .ptr(addr(weight)), .ptr(addr(bias)),
-                                                                 .i64(groups), .i64(c / groups), .i64(spatial), .f32(eps)])
         return out
     }
 
@@ -99,6 +126,13 @@ extension CUDABackend {
         let d = x.dim(-1), rows = x.count / max(d, 1)
         let out = empty(x.shape)
         let affine = weight != nil && bias != nil
+        if d % 8 == 0 && d <= 2048 && vectorizable(x.count, x, out) && (!affine || vectorizable(d, weight!, bias!)) {
+            // One warp per row, the row in registers.
+            runBlocks(d <= 512 ? "layer_norm_warp2" : d <= 1024 ? "layer_norm_warp4" : "layer_norm_warp8", grid: (rows + 7) / 8, block: 256,
+                      [.ptr(addr(x)), .ptr(addr(out)), .ptr(affine ? addr(weight!) : 0), .ptr(affine ? addr(bias!) : 0),
+                       .i64(rows), .i32(d), .f32(eps), .i32(affine ? 1 : 0)])
+            return out
+        }
         runBlocks("layer_norm", grid: rows, block: d >= 1024 ? 256 : 128,
                   [.ptr(addr(x)), .ptr(addr(out)), .ptr(affine ? addr(weight!) : 0), .ptr(affine ? addr(bias!) : 0),
                    .i64(d), .f32(eps), .i32(affine ? 1 : 0)])
@@ -109,44 +143,6 @@ extension CUDABackend {
         let d = x.dim(-1), rows = x.count / max(d, 1)
         let out = empty(x.shape)
         runBlocks("softmax_t", grid: rows, block: 128, [.ptr(addr(x)), .ptr(addr(out)), .i64(d)])
-        return out
-    }
-
-    public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool) -> Tensor {
-        let (b, lq, qd) = (q.shape[0], q.shape[1], q.shape[2])
-        let lk = k.shape[1], vd = v.shape[2], d = qd / heads, dv = vd / heads
-        let out = empty([b, lq, vd])
-        let es = elementSize
-        if lk <= 64 && d <= 128 && dv <= 128 {
-            let warps = 4
-            let shared = (lk * d + lk * dv + warps * lk) * 4
-            runBlocks("attention_small", grid: b * heads, block: warps * 32, sharedBytes: shared,
-                      [.ptr(addr(q)), .ptr(addr(k)), .ptr(addr(v)), .ptr(addr(out)), .i64(heads), .i64(lq), .i64(lk),
-                       .i64(d), .i64(dv), .f32(scale), .i32(causal ? 1 : 0)])
-            return out
-        }
-        // Blocked path: scores for all heads of a query block, [heads, nq, lk] float32.
-        let nqMax = max(1, min(lq, attentionBudgetBytes / max(1, heads * lk * 4)))
-        let scores = scratchF32(heads * nqMax * lk)
-        let probs = precision == .float32 ? nil : empty([heads * nqMax * lk])
-        for bi in 0..<b {
-            var q0 = 0
-            while q0 < lq {
-                let nq = min(nqMax, lq - q0)
-                gemm(transB: true, m: nq, n: lk, k: d, alpha: scale, a: addr(q) + UInt64((bi * lq + q0) * qd * es), lda: qd,
-                     b: addr(k) + UInt64(bi * lk * qd * es), ldb: qd, beta: 0, c: scores.address, ldc: lk,
-                     batch: heads, strideA: d, strideB: d, strideC: nq * lk, cType: CuBLAS.r32F)
-                runBlocks("softmax_rows", grid: heads * nq, block: 128, [.ptr(scores.address), .i64(lk), .i64(nq), .i64(q0), .i32(causal ? 1 : 0)])
-                var p = scores.address
-                if let probs {
-                    run("cast_from_f32", count: heads * nq * lk, [.ptr(scores.address), .ptr(addr(probs)), .i64(heads * nq * lk)])
-                    p = addr(probs)
-                }
-                gemm(transB: false, m: nq, n: dv, k: lk, a: p, lda: lk, b: addr(v) + UInt64(bi * lk * vd * es), ldb: vd, beta: 0,
-                     c: addr(out) + UInt64((bi * lq + q0) * vd * es), ldc: vd, batch: heads, strideA: nq * lk, strideB: dv, strideC: dv)
-                q0 += nq
-            }
-        }
         return out
     }
 }

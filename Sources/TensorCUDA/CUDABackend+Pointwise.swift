@@ -18,7 +18,11 @@ extension CUDABackend {
 
     public func unary(_ op: UnaryOp, _ x: Tensor) -> Tensor {
         let out = empty(x.shape)
-        run("unary", count: x.count, [.ptr(addr(x)), .ptr(addr(out)), .i64(x.count), .i32(Self.code(op))])
+        if vectorizable(x.count, x, out) {
+            run("unary_vec", count: x.count / 8, [.ptr(addr(x)), .ptr(addr(out)), .i64(x.count), .i32(Self.code(op))])
+        } else {
+            run("unary", count: x.count, [.ptr(addr(x)), .ptr(addr(out)), .i64(x.count), .i32(Self.code(op))])
+        }
         return out
     }
 
@@ -37,13 +41,18 @@ extension CUDABackend {
     public func axpby(_ a: Float, _ x: Tensor, _ b: Float, _ y: Tensor, constant c: Float) -> Tensor {
         precondition(x.shape == y.shape, "axpby: shapes \(x.shape) and \(y.shape) differ")
         let out = empty(x.shape)
-        run("axpby", count: x.count, [.ptr(addr(x)), .ptr(addr(y)), .ptr(addr(out)), .i64(x.count), .f32(a), .f32(b), .f32(c)])
+        let kernel = vectorizable(x.count, x, y, out) ? "axpby_vec" : "axpby"
+        run(kernel, count: kernel == "axpby" ? x.count : x.count / 8, [.ptr(addr(x)), .ptr(addr(y)), .ptr(addr(out)), .i64(x.count), .f32(a), .f32(b), .f32(c)])
         return out
     }
 
     public func geglu(_ x: Tensor) -> Tensor {
         let d = x.dim(-1) / 2, rows = x.count / max(2 * d, 1)
         let out = empty(Array(x.shape.dropLast()) + [d])
+        if d % 8 == 0 && vectorizable(rows * d, x, out) {
+            run("geglu_vec", count: rows * d / 8, [.ptr(addr(x)), .ptr(addr(out)), .i64(rows), .i64(d)])
+            return out
+        }
         run("geglu", count: rows * d, [.ptr(addr(x)), .ptr(addr(out)), .i64(rows), .i64(d)])
         return out
     }
@@ -54,6 +63,21 @@ extension CUDABackend {
         let code: Int
         switch op { case .add: code = 0; case .sub: code = 1; case .mul: code = 2; case .div: code = 3 }
         let (dims, sa, sb) = Self.collapse(shape, Self.strides(a.shape, to: shape), Self.strides(b.shape, to: shape))
+        if a.shape == b.shape, vectorizable(out.count, a, b, out) {
+            run("binary_vec", count: out.count / 8, [.ptr(addr(a)), .ptr(addr(b)), .ptr(addr(out)), .i64(out.count), .i32(code)])
+            return out
+        }
+        if let (inner, mid) = Self.channelBroadcast(dims, full: sa, channel: sb), inner % 8 == 0, vectorizable(out.count, a, out) {
+            run("binary_chan_vec", count: out.count / 8, [.ptr(addr(a)), .ptr(addr(b)), .ptr(addr(out)), .i64(out.count), .i32(code),
+                                                          .i64(inner), .i64(mid)])
+            return out
+        }
+        if op == .add || op == .mul, let (inner, mid) = Self.channelBroadcast(dims, full: sb, channel: sa), inner % 8 == 0,
+           vectorizable(out.count, b, out) {
+            run("binary_chan_vec", count: out.count / 8, [.ptr(addr(b)), .ptr(addr(a)), .ptr(addr(out)), .i64(out.count), .i32(code),
+                                                          .i64(inner), .i64(mid)])
+            return out
+        }
         run("binary", count: out.count, [.ptr(addr(a)), .ptr(addr(b)), .ptr(addr(out)), .i64(out.count), .i32(code),
                                          .strides6(rank: dims.count, dims: dims, a: sa, b: sb)])
         return out
@@ -65,6 +89,26 @@ extension CUDABackend {
         for i in stride(from: x.rank - 2, through: 0, by: -1) { inStrides[i] = inStrides[i + 1] * x.shape[i + 1] }
         let (dims, sa, _) = Self.collapse(outShape, perm.map { inStrides[$0] }, [Int](repeating: 0, count: perm.count))
         let out = empty(outShape)
+        if out.count == 0 { return out }
+        let last = dims.count - 1
+        if sa[last] == 1 && dims[last] % 8 == 0 && sa.dropLast().allSatisfy({ $0 % 8 == 0 }) && vectorizable(8, x, out) {
+            // Rows contiguous in the input: copy 8 elements at a time.
+            var chunkDims = dims, chunkStrides = sa
+            chunkDims[last] /= 8; chunkStrides[last] = 8
+            run("permute_vec", count: out.count / 8, [.ptr(addr(x)), .ptr(addr(out)), .i64(out.count),
+                                                      .strides6(rank: dims.count, dims: chunkDims, a: chunkStrides, b: chunkStrides)])
+            return out
+        }
+        if tuning.vectorized, sa[last] != 1, let kd = sa.firstIndex(of: 1), kd < last {
+            // A batched transpose: input dim kd is contiguous, the output's last dim is strided.
+            var outStrides = [Int](repeating: 1, count: dims.count)
+            for i in stride(from: last - 1, through: 0, by: -1) { outStrides[i] = outStrides[i + 1] * dims[i + 1] }
+            let tilesK = (dims[kd] + 31) / 32, tilesL = (dims[last] + 31) / 32, batch = out.count / (dims[kd] * dims[last])
+            runBlocks("permute_tiled", grid: min(batch * tilesK * tilesL, ctx.multiprocessors * 16), block: 256,
+                      [.ptr(addr(x)), .ptr(addr(out)), .strides6(rank: dims.count, dims: dims, a: sa, b: outStrides), .i32(kd),
+                       .i64(tilesK), .i64(tilesL), .i64(batch)])
+            return out
+        }
         run("permute", count: out.count, [.ptr(addr(x)), .ptr(addr(out)), .i64(out.count), .strides6(rank: dims.count, dims: dims, a: sa, b: sa)])
         return out
     }
@@ -78,7 +122,7 @@ extension CUDABackend {
         var col = 0
         for t in xs {
             let row = t.shape[ax...].reduce(1, *)
-            run("copy_rows", count: outer * row, [.ptr(addr(t)), .ptr(addr(out)), .i64(outer), .i64(row), .i64(row), .i64(outRow), .i64(0), .i64(col)])
+            copyRows(t, out, rows: outer, cols: row, xStride: row, yStride: outRow, xOff: 0, yOff: col)
             col += row
         }
         return out
@@ -90,14 +134,30 @@ extension CUDABackend {
         outShape[ax] = range.count
         let out = empty(outShape)
         let outer = x.shape[..<ax].reduce(1, *), inner = x.shape[(ax + 1)...].reduce(1, *)
-        run("copy_rows", count: out.count, [.ptr(addr(x)), .ptr(addr(out)), .i64(outer), .i64(range.count * inner), .i64(x.shape[ax] * inner),
-                                            .i64(range.count * inner), .i64(range.lowerBound * inner), .i64(0)])
+        copyRows(x, out, rows: outer, cols: range.count * inner, xStride: x.shape[ax] * inner, yStride: range.count * inner,
+                 xOff: range.lowerBound * inner, yOff: 0)
         return out
+    }
+
+    /// y[yOff + r·yStride + c] = x[xOff + r·xStride + c] for r < rows, c < cols.
+    func copyRows(_ x: Tensor, _ y: Tensor, rows: Int, cols: Int, xStride: Int, yStride: Int, xOff: Int, yOff: Int) {
+        if rows * cols == 0 { return }
+        if [cols, xStride, yStride, xOff, yOff].allSatisfy({ $0 % 8 == 0 }) && vectorizable(8, x, y) {
+            run("copy_rows_vec", count: rows * cols / 8, [.ptr(addr(x)), .ptr(addr(y)), .i64(rows), .i64(cols), .i64(xStride), .i64(yStride),
+                                                          .i64(xOff), .i64(yOff)])
+        } else {
+            run("copy_rows", count: rows * cols, [.ptr(addr(x)), .ptr(addr(y)), .i64(rows), .i64(cols), .i64(xStride), .i64(yStride),
+                                                  .i64(xOff), .i64(yOff)])
+        }
     }
 
     public func upsampleNearest2x(_ x: Tensor) -> Tensor {
         let h = x.dim(-2), w = x.dim(-1), planes = x.count / max(h * w, 1)
         let out = empty(Array(x.shape.dropLast(2)) + [2 * h, 2 * w])
+        if w % 4 == 0 && vectorizable(out.count, out) {
+            run("upsample2x_vec", count: out.count / 8, [.ptr(addr(x)), .ptr(addr(out)), .i64(planes), .i64(h), .i64(w)])
+            return out
+        }
         run("upsample2x", count: out.count, [.ptr(addr(x)), .ptr(addr(out)), .i64(planes), .i64(h), .i64(w)])
         return out
     }
@@ -123,6 +183,26 @@ extension CUDABackend {
     }
 
     // MARK: - Shape helpers
+
+    /// True when the 16-byte kernels apply: vectorised paths on, `count` a multiple of 8 and every
+    /// tensor's address 16-byte aligned.
+    func vectorizable(_ count: Int, _ ts: Tensor...) -> Bool {
+        tuning.vectorized && count % 8 == 0 && count > 0 && ts.allSatisfy { addr($0) % 16 == 0 }
+    }
+
+    /// For collapsed broadcast strides: when `full` is contiguous over `dims` and `channel` indexes
+    /// exactly one dimension k with stride 1 (all others broadcast), returns (inner, mid) such that
+    /// the channel operand's index is (i / inner) % mid, with inner = product of dims after k.
+    static func channelBroadcast(_ dims: [Int], full: [Int], channel: [Int]) -> (inner: Int, mid: Int)? {
+        var s = 1
+        for i in stride(from: dims.count - 1, through: 0, by: -1) {
+            if full[i] != s { return nil }
+            s *= dims[i]
+        }
+        let nonzero = channel.indices.filter { channel[$0] != 0 }
+        guard nonzero.count == 1, let k = nonzero.first, channel[k] == 1, k < dims.count - 1 else { return nil }
+        return (dims[(k + 1)...].reduce(1, *), dims[k])
+    }
 
     static func broadcast(_ a: [Int], _ b: [Int]) -> [Int] {
         let rank = max(a.count, b.count)

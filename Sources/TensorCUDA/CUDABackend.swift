@@ -19,6 +19,8 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     let ctx: CUDAContext
     public let precision: CUDAPrecision
     public var attentionBudgetBytes: Int
+    /// Which kernel paths run (fused attention, split GroupNorm, vectorised pointwise).
+    public var tuning = CUDATuning()
 
     /// Opens GPU `device` (0-based). Throws a `CUDAError` naming what is missing when the driver,
     /// cuBLAS or NVRTC cannot be loaded or the device does not exist.

@@ -48,6 +48,10 @@ public enum CUDASelfCheck {
             b.conv2d(t[0], weight: t[1], bias: t[2], stride: 2, padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1)) }
         check("conv2d 1×1", [[2, 40, 9, 7], [24, 40, 1, 1], [24]]) { b, t in b.conv2d(t[0], weight: t[1], bias: t[2], stride: 1, padding: .same(0)) }
         check("conv2d patch14", [[1, 3, 56, 56], [64, 3, 14, 14]]) { b, t in b.conv2d(t[0], weight: t[1], bias: nil, stride: 14, padding: .same(0)) }
+        check("conv2d 3×3 vec", [[3, 32, 16, 24], [40, 32, 3, 3], [40]]) { b, t in b.conv2d(t[0], weight: t[1], bias: t[2], stride: 1, padding: .same(1)) }
+        check("conv2d s2 vec", [[2, 16, 32, 32], [24, 16, 3, 3], [24]]) { b, t in b.conv2d(t[0], weight: t[1], bias: t[2], stride: 2, padding: .same(1)) }
+        check("conv2d vae-down vec", [[1, 8, 32, 32], [8, 8, 3, 3], [8]]) { b, t in
+            b.conv2d(t[0], weight: t[1], bias: t[2], stride: 2, padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1)) }
         check("conv3d temporal", [[2, 32, 5, 6, 7], [32, 32, 3, 1, 1], [32]]) { b, t in b.conv3dTemporal(t[0], weight: t[1], bias: t[2]) }
         check("groupNorm 5-D", [[2, 64, 4, 8, 8], [64], [64]], scale: 2) { b, t in b.groupNorm(t[0], groups: 32, weight: t[1], bias: t[2], eps: 1e-6) }
         check("layerNorm", [[300, 320], [320], [320]]) { b, t in b.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5) }
@@ -60,6 +64,33 @@ public enum CUDASelfCheck {
             b.attention(t[0], t[1], t[2], heads: 5, scale: 0.125, causal: false) }
         check("attention causal", [[2, 77, 256], [2, 77, 256], [2, 77, 256]]) { b, t in
             b.attention(t[0], t[1], t[2], heads: 4, scale: 0.125, causal: true) }
+        // Fused attention (half storage): long sequences, a key count that is not a multiple of the
+        // 64-key tile, cross attention with 77 keys, head dim 80, causal over several tiles. Inputs
+        // scaled by 2 so the softmax is peaked and a wrong key/value pairing shows.
+        check("attention flash 4096", [[1, 4096, 320], [1, 4096, 320], [1, 4096, 320]], scale: 2) { b, t in
+            b.attention(t[0], t[1], t[2], heads: 5, scale: 0.125, causal: false) }
+        check("attention flash 1000", [[2, 1000, 320], [2, 1000, 320], [2, 1000, 320]], scale: 2) { b, t in
+            b.attention(t[0], t[1], t[2], heads: 5, scale: 0.125, causal: false) }
+        check("attention flash x77", [[2, 300, 640], [2, 77, 640], [2, 77, 640]], scale: 2) { b, t in
+            b.attention(t[0], t[1], t[2], heads: 10, scale: 0.125, causal: false) }
+        check("attention flash d80", [[2, 257, 1280], [2, 257, 1280], [2, 257, 1280]], scale: 2) { b, t in
+            b.attention(t[0], t[1], t[2], heads: 16, scale: 0.1118034, causal: false) }
+        check("attention flash temporal", [[64, 16, 320], [64, 16, 320], [64, 16, 320]], scale: 2) { b, t in
+            b.attention(t[0], t[1], t[2], heads: 5, scale: 0.125, causal: false) }
+        check("attention flash 8x8", [[4, 64, 1280], [4, 64, 1280], [4, 64, 1280]], scale: 2) { b, t in
+            b.attention(t[0], t[1], t[2], heads: 20, scale: 0.125, causal: false) }
+        check("attention flash causal", [[2, 200, 256], [2, 200, 256], [2, 200, 256]], scale: 2) { b, t in
+            b.attention(t[0], t[1], t[2], heads: 4, scale: 0.125, causal: true) }
+        check("groupNorm 5-D large", [[2, 320, 4, 32, 32], [320], [320]], scale: 2) { b, t in
+            b.groupNorm(t[0], groups: 32, weight: t[1], bias: t[2], eps: 1e-6) }
+        check("groupNorm offset mean", [[2, 64, 3, 5, 7], [64], [64]]) { b, t in
+            b.groupNorm(b.affine(t[0], scale: 1, shift: 6), groups: 32, weight: t[1], bias: t[2], eps: 1e-6) }
+        check("groupNorm+SiLU", [[2, 320, 2, 16, 16], [320], [320]], scale: 2) { b, t in
+            b.groupNormSiLU(t[0], groups: 32, weight: t[1], bias: t[2], eps: 1e-6) }
+        check("add chan broadcast", [[2, 16, 3, 8, 8], [2, 16, 1, 1, 1]]) { b, t in b.add(t[0], t[1]) }
+        check("mul chan broadcast ᵀ", [[16, 1, 1], [2, 16, 4, 8]]) { b, t in b.mul(t[0], t[1]) }
+        check("sub same shape", [[4, 1000], [4, 1000]]) { b, t in b.sub(t[0], t[1]) }
+        check("linear bias rows", [[5, 64], [48, 64], [48]]) { b, t in b.linear(t[0], weight: t[1], bias: t[2]) }
         for op in [UnaryOp.silu, .gelu, .quickGelu, .exp, .sigmoid] {
             check("unary \(op)", [[4, 1000]], scale: 3) { b, t in b.unary(op, t[0]) }
         }
@@ -69,6 +100,17 @@ public enum CUDASelfCheck {
         check("axpby", [[1000], [1000]]) { b, t in b.axpby(0.7, t[0], -1.3, t[1], constant: 0.25) }
         check("affine+clamp", [[1000]], scale: 3) { b, t in b.clamp(b.affine(t[0], scale: 0.5, shift: 0.5), min: 0, max: 1) }
         check("permute", [[2, 3, 4, 5, 6]]) { b, t in b.permute(t[0], [0, 3, 4, 2, 1]) }
+        check("permute rows vec", [[2, 3, 4, 8, 8]]) { b, t in b.permute(t[0], [0, 2, 1, 3, 4]) }
+        check("permute transpose", [[2, 40, 3, 50]]) { b, t in b.permute(t[0], [0, 2, 3, 1]) }
+        check("permute temporal", [[2, 3, 20, 5, 7]]) { b, t in b.permute(t[0], [0, 3, 4, 1, 2]) }
+        check("permute back", [[2, 5, 7, 3, 20]]) { b, t in b.permute(t[0], [0, 3, 4, 1, 2]) }
+        check("layerNorm warp", [[300, 640], [640], [640]], scale: 2) { b, t in b.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5) }
+        check("layerNorm warp plain", [[33, 1280]], scale: 2) { b, t in b.layerNorm(b.affine(t[0], scale: 1, shift: 3), weight: nil, bias: nil, eps: 1e-5) }
+        check("geglu vec", [[9, 2560]], scale: 3) { b, t in b.geglu(t[0]) }
+        check("concat vec", [[2, 8, 16], [2, 24, 16]]) { b, t in b.concat([t[0], t[1]], axis: 1) }
+        check("slice vec", [[2, 16, 8]]) { b, t in b.slice(t[0], axis: 1, range: 8..<16) }
+        check("upsample2x vec", [[2, 3, 5, 8]]) { b, t in b.upsampleNearest2x(t[0]) }
+        check("layerNorm warp 1280", [[40, 1280], [1280], [1280]], scale: 2) { b, t in b.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5) }
         check("concat", [[2, 3, 4], [2, 5, 4]]) { b, t in b.concat([t[0], t[1]], axis: 1) }
         check("slice", [[2, 7, 4]]) { b, t in b.slice(t[0], axis: 1, range: 2..<5) }
         check("upsample2x", [[2, 3, 5, 6]]) { b, t in b.upsampleNearest2x(t[0]) }

@@ -55,3 +55,53 @@ final class CUDABackendHostTests: XCTestCase {
         XCTAssertEqual(CUDAAllocator.roundUp((1 << 20) + 1), 2 << 20)
     }
 }
+
+/// Kernel-selection rules of the fast paths, checkable without a GPU.
+final class CUDAFastPathHostTests: XCTestCase {
+    func testChannelBroadcastIsRecognisedOnlyForOneStrideOneAxis() {
+        // [2,16,3,8,8] + [2,16,1,1,1] collapses to dims [32, 192] with the channel operand on axis 0.
+        let shape = [2, 16, 3, 8, 8]
+        let (d, a, b) = CUDABackend.collapse(shape, CUDABackend.strides(shape, to: shape), CUDABackend.strides([2, 16, 1, 1, 1], to: shape))
+        let cb = CUDABackend.channelBroadcast(d, full: a, channel: b)
+        XCTAssertEqual(cb?.inner, 192)
+        XCTAssertEqual(cb?.mid, 32)
+        // A last-axis operand ([N, C] + [C]: inner would be 1) and a full operand are not channel broadcasts.
+        let (d2, a2, b2) = CUDABackend.collapse([4, 8], CUDABackend.strides([4, 8], to: [4, 8]), CUDABackend.strides([8], to: [4, 8]))
+        XCTAssertNil(CUDABackend.channelBroadcast(d2, full: a2, channel: b2))
+        XCTAssertNil(CUDABackend.channelBroadcast([6, 20], full: [20, 1], channel: [20, 1]))
+        // The "full" operand must be contiguous.
+        XCTAssertNil(CUDABackend.channelBroadcast([6, 20], full: [1, 6], channel: [1, 0]))
+    }
+
+    func testEveryChosenFlashVariantIsCompiledIntoTheHalfModules() {
+        for v in FlashVariant.compiled {
+            let entry = "FLASH_ENTRY(\(v.headDim), \(v.warps), \(v.rowGroups), \(v.keyTile),"
+            XCTAssertTrue(KernelSource.source(storage: "h16").contains(entry), entry)
+            XCTAssertTrue(KernelSource.source(storage: "b16").contains(entry), entry)
+        }
+        for d in [64, 80] {
+            for (lq, lk) in [(16, 16), (64, 64), (4096, 77), (4096, 4096), (257, 257)] {
+                guard let v = FlashVariant.choose(headDim: d, lq: lq, lk: lk, forced: nil) else { return XCTFail("no variant for d=\(d)") }
+                XCTAssertTrue(FlashVariant.compiled.contains(v), "\(v) chosen for d=\(d) lq=\(lq) lk=\(lk) is not compiled")
+            }
+        }
+        // Other head dims take the GEMM path; a forced variant of another head dim is ignored.
+        XCTAssertNil(FlashVariant.choose(headDim: 128, lq: 4096, lk: 4096, forced: nil))
+        XCTAssertEqual(FlashVariant.choose(headDim: 80, lq: 300, lk: 300, forced: FlashVariant(headDim: 64, warps: 8))?.headDim, 80)
+        XCTAssertEqual(FlashVariant(headDim: 64, warps: 1, keyTile: 16).kernelName, "flash_attn_d64_w1_r1_k16")
+        XCTAssertFalse(KernelSource.source(storage: "float").contains("mma.sync"))
+        XCTAssertTrue(KernelSource.source(storage: "b16").contains("#define MMA_T \"bf16\""))
+    }
+
+    func testKernelModulesCompileWhereNVRTCIsInstalled() throws {
+        for p in CUDAPrecision.allCases {
+            do {
+                let bytes = try CUDAKernels.compile(precision: p, arch: 90)
+                XCTAssertGreaterThan(bytes, 0, "\(p) module compiled to an empty cubin")
+            } catch let error as CUDAError {
+                if case .libraryNotFound = error { throw XCTSkip("NVRTC not installed: \(error)") }
+                throw error
+            }
+        }
+    }
+}

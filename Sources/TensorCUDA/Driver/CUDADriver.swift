@@ -23,6 +23,11 @@ final class CUDADriver: @unchecked Sendable {
     let cuLaunchKernel: @convention(c) (Handle, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, Handle,
                                         UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> Int32
     let cuGetErrorString: @convention(c) (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>) -> Int32
+    let cuEventCreate: @convention(c) (UnsafeMutablePointer<Handle>, UInt32) -> Int32
+    let cuEventRecord: @convention(c) (Handle, Handle) -> Int32
+    let cuEventSynchronize: @convention(c) (Handle) -> Int32
+    let cuEventElapsedTime: @convention(c) (UnsafeMutablePointer<Float>, Handle, Handle) -> Int32
+    let cuEventDestroy: @convention(c) (Handle) -> Int32
 
     init() throws {
         let lib = try DynamicLibrary.open(["libcuda.so.1", "libcuda.so"], searchDirectories: DynamicLibrary.cudaSearchDirectories())
@@ -45,6 +50,11 @@ final class CUDADriver: @unchecked Sendable {
         cuModuleGetFunction = try lib.symbol("cuModuleGetFunction")
         cuLaunchKernel = try lib.symbol("cuLaunchKernel")
         cuGetErrorString = try lib.symbol("cuGetErrorString")
+        cuEventCreate = try lib.symbol("cuEventCreate")
+        cuEventRecord = try lib.symbol("cuEventRecord")
+        cuEventSynchronize = try lib.symbol("cuEventSynchronize")
+        cuEventElapsedTime = try lib.symbol("cuEventElapsedTime")
+        cuEventDestroy = try lib.symbol("cuEventDestroy_v2")
     }
 
     /// Throws `CUDAError.driver` naming `call` when `code` is not CUDA_SUCCESS.

@@ -244,7 +244,11 @@ enum KernelSource {
     """#
 
     /// Full source for storage type `typeName` ("float", "h16" or "b16").
+    /// Half-precision modules also carry the tensor-core attention kernels.
     static func source(storage typeName: String) -> String {
-        prelude + "\ntypedef \(typeName) T;\n" + body
+        var s = prelude + "\ntypedef \(typeName) T;\n" + body + VectorKernelSource.body + LayoutKernelSource.body
+        if typeName == "h16" { s += "\n#define MMA_T \"f16\"\n" + FlashAttentionSource.body }
+        if typeName == "b16" { s += "\n#define MMA_T \"bf16\"\n" + FlashAttentionSource.body }
+        return s
     }
 }

@@ -1,0 +1,135 @@
+import Foundation
+import Tensor
+
+// Attention on the GPU. Three paths, chosen per call:
+// - half storage, equal head dims in {64, 80}, aligned rows: the fused tensor-core kernel
+//   (FlashAttentionKernels.swift), scores never in global memory, for every sequence length (it
+//   beats the small-sequence kernel even at Lk = 16);
+// - Lk ≤ 64 otherwise: one block per (sequence, head) with K and V in shared memory;
+// - anything else (float32 storage, other head dims): blocked GEMM → softmax → GEMM with float32
+//   scores bounded by `attentionBudgetBytes`.
+extension CUDABackend {
+    public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool) -> Tensor {
+        let (lq, qd) = (q.shape[1], q.shape[2])
+        let lk = k.shape[1], vd = v.shape[2], d = qd / heads, dv = vd / heads
+        if let variant = flashVariant(q, k, v, heads: heads) {
+            return flashAttention(q, k, v, heads: heads, scale: scale, causal: causal, variant: variant)
+        }
+        if lk <= 64 && d <= 128 && dv <= 128 && lq > 0 {
+            return smallAttention(q, k, v, heads: heads, scale: scale, causal: causal)
+        }
+        return blockedAttention(q, k, v, heads: heads, scale: scale, causal: causal)
+    }
+
+    /// The fused kernel variant for these operands, or nil when the fused path does not apply.
+    func flashVariant(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> FlashVariant? {
+        guard tuning.flashAttention, precision != .float32, heads > 0 else { return nil }
+        let (b, lq, qd) = (q.shape[0], q.shape[1], q.shape[2])
+        let lk = k.shape[1], d = qd / heads
+        guard k.shape[2] == qd, v.shape[2] == qd, v.shape[1] == lk, k.shape[0] == b, v.shape[0] == b else { return nil }
+        guard lk > 0, lq > 0, qd % heads == 0, qd % 8 == 0, lq < Int(Int32.max), lk < Int(Int32.max) else { return nil }
+        guard [addr(q), addr(k), addr(v)].allSatisfy({ $0 % 16 == 0 }) else { return nil }
+        return FlashVariant.choose(headDim: d, lq: lq, lk: lk, forced: tuning.flashForce)
+    }
+
+    func flashAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool, variant: FlashVariant) -> Tensor {
+        let (b, lq, qd) = (q.shape[0], q.shape[1], q.shape[2])
+        let out = empty([b, lq, qd])
+        let rowsPerBlock = 16 * variant.warps * variant.rowGroups
+        let qBlocks = (lq + rowsPerBlock - 1) / rowsPerBlock
+        runBlocks(variant.kernelName, grid: b * heads * qBlocks, block: 32 * variant.warps,
+                  [.ptr(addr(q)), .ptr(addr(k)), .ptr(addr(v)), .ptr(addr(out)), .i32(heads), .i32(lq), .i32(k.shape[1]),
+                   .f32(scale * 1.4426950408889634), .i32(causal ? 1 : 0)])
+        return out
+    }
+
+    /// Lk ≤ 64 (temporal attention): one block per (sequence, head), K and V in shared memory.
+    func smallAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool) -> Tensor {
+        let (b, lq, qd) = (q.shape[0], q.shape[1], q.shape[2])
+        let lk = k.shape[1], vd = v.shape[2], d = qd / heads, dv = vd / heads
+        let out = empty([b, lq, vd])
+        let warps = 4
+        let shared = (lk * d + lk * dv + warps * lk) * 4
+        runBlocks("attention_small", grid: b * heads, block: warps * 32, sharedBytes: shared,
+                  [.ptr(addr(q)), .ptr(addr(k)), .ptr(addr(v)), .ptr(addr(out)), .i64(heads), .i64(lq), .i64(lk),
+                   .i64(d), .i64(dv), .f32(scale), .i32(causal ? 1 : 0)])
+        return out
+    }
+
+    /// Blocked path: scores for all heads of a query block, [heads, nq, lk] float32.
+    func blockedAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool) -> Tensor {
+        let (b, lq, qd) = (q.shape[0], q.shape[1], q.shape[2])
+        let lk = k.shape[1], vd = v.shape[2], d = qd / heads, dv = vd / heads
+        let out = empty([b, lq, vd])
+        let es = elementSize
+        let nqMax = max(1, min(lq, attentionBudgetBytes / max(1, heads * lk * 4)))
+        let scores = scratchF32(heads * nqMax * lk)
+        let probs = precision == .float32 ? nil : empty([heads * nqMax * lk])
+        for bi in 0..<b {
+            var q0 = 0
+            while q0 < lq {
+                let nq = min(nqMax, lq - q0)
+                gemm(transB: true, m: nq, n: lk, k: d, alpha: scale, a: addr(q) + UInt64((bi * lq + q0) * qd * es), lda: qd,
+                     b: addr(k) + UInt64(bi * lk * qd * es), ldb: qd, beta: 0, c: scores.address, ldc: lk,
+                     batch: heads, strideA: d, strideB: d, strideC: nq * lk, cType: CuBLAS.r32F)
+                runBlocks("softmax_rows", grid: heads * nq, block: 128, [.ptr(scores.address), .i64(lk), .i64(nq), .i64(q0), .i32(causal ? 1 : 0)])
+                var p = scores.address
+                if let probs {
+                    run("cast_from_f32", count: heads * nq * lk, [.ptr(scores.address), .ptr(addr(probs)), .i64(heads * nq * lk)])
+                    p = addr(probs)
+                }
+                gemm(transB: false, m: nq, n: dv, k: lk, a: p, lda: lk, b: addr(v) + UInt64(bi * lk * vd * es), ldb: vd, beta: 0,
+                     c: addr(out) + UInt64((bi * lq + q0) * vd * es), ldc: vd, batch: heads, strideA: nq * lk, strideB: dv, strideC: dv)
+                q0 += nq
+            }
+        }
+        return out
+    }
+}
+
+/// One compiled shape of the fused attention kernel: head dim `headDim`, `warps` warps per block,
+/// each owning 16·`rowGroups` query rows, key tiles of `keyTile` keys.
+public struct FlashVariant: Sendable, Equatable, CustomStringConvertible {
+    public var headDim: Int
+    public var warps: Int
+    public var rowGroups: Int
+    public var keyTile: Int
+    public init(headDim: Int, warps: Int, rowGroups: Int = 1, keyTile: Int = 64) {
+        self.headDim = headDim; self.warps = warps; self.rowGroups = rowGroups; self.keyTile = keyTile
+    }
+    var kernelName: String { "flash_attn_d\(headDim)_w\(warps)_r\(rowGroups)_k\(keyTile)" }
+    public var description: String { "\(warps)w×\(16 * rowGroups)r×\(keyTile)k" }
+
+    /// The variants compiled into the half-precision modules (FLASH_ENTRY lines).
+    static let compiled: [FlashVariant] = [
+        FlashVariant(headDim: 64, warps: 4), FlashVariant(headDim: 64, warps: 8), FlashVariant(headDim: 64, warps: 1, keyTile: 16),
+        FlashVariant(headDim: 80, warps: 4), FlashVariant(headDim: 80, warps: 1, keyTile: 16),
+    ]
+
+    /// Measured on an H100 (docs/cuda-perf-notes.md): 16-key tiles and one warp per block for the
+    /// temporal attention (Lk ≤ 16), 8 warps for long sequences, 4 otherwise. nil for other head dims.
+    static func choose(headDim d: Int, lq: Int, lk: Int, forced: FlashVariant?) -> FlashVariant? {
+        if let forced, forced.headDim == d, compiled.contains(forced) { return forced }
+        guard d == 64 || d == 80 else { return nil }
+        if lk <= 16 { return FlashVariant(headDim: d, warps: 1, keyTile: 16) }
+        if d == 64 && lq >= 2048 { return FlashVariant(headDim: d, warps: 8) }
+        return FlashVariant(headDim: d, warps: 4)
+    }
+}
+
+/// Kernel-path switches, for benchmarks and for falling back when a fused path misbehaves.
+/// The defaults are the fastest measured paths.
+public struct CUDATuning: Sendable {
+    /// Fused tensor-core attention (half storage, head dim 64 or 80), any sequence lengths.
+    public var flashAttention = true
+    /// A fused-kernel variant to use instead of the measured choice (benchmarks).
+    public var flashForce: FlashVariant?
+    /// Multi-block GroupNorm (partial sums over many blocks, then one normalising pass).
+    public var splitGroupNorm = true
+    /// 16-byte vectorised pointwise and im2col kernels where sizes and alignment allow.
+    public var vectorized = true
+
+    public init() {
+        if ProcessInfo.processInfo.environment["I2V_CUDA_FLASH"] == "0" { flashAttention = false }
+    }
+}

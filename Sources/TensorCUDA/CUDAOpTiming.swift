@@ -1,0 +1,182 @@
+import Foundation
+import Tensor
+
+/// Times the UNet's hot ops at 512×512×16 frames with CFG (latent 64×64, batch 2), old path
+/// against new path on the same random inputs (never zeros), with CUDA events around each call:
+/// median of `repeats` after `warmup` calls. Each row also reports how far the new path's output
+/// is from the old path's, max|new − old| / max|old|, so a fast wrong kernel cannot pass unseen.
+/// Used by `i2v-device time-ops`.
+public enum CUDAOpTiming {
+    public struct Row: Sendable {
+        public let op: String
+        public let path: String
+        public let milliseconds: Double
+        /// Work rate: TFLOP/s for attention, GB/s (bytes read + written) for bandwidth-bound ops.
+        public let rate: Double
+        public let rateUnit: String
+        /// max|out − baseline| / max|baseline| against the row's baseline path (0 for the baseline).
+        public let deviation: Double
+    }
+
+    /// Median milliseconds of `body` over `repeats` timed calls after `warmup` untimed ones.
+    static func time(_ cuda: CUDABackend, warmup: Int, repeats: Int, _ body: () -> Void) throws -> Double {
+        let d = cuda.ctx.driver
+        var start: OpaquePointer?, stop: OpaquePointer?
+        try d.check(d.cuEventCreate(&start, 0), "cuEventCreate")
+        try d.check(d.cuEventCreate(&stop, 0), "cuEventCreate")
+        defer { _ = d.cuEventDestroy(start); _ = d.cuEventDestroy(stop) }
+        for _ in 0..<warmup { body() }
+        try cuda.synchronize()
+        var samples = [Double]()
+        for _ in 0..<repeats {
+            try d.check(d.cuEventRecord(start, nil), "cuEventRecord")
+            body()
+            try d.check(d.cuEventRecord(stop, nil), "cuEventRecord")
+            try d.check(d.cuEventSynchronize(stop), "cuEventSynchronize")
+            var ms: Float = 0
+            try d.check(d.cuEventElapsedTime(&ms, start, stop), "cuEventElapsedTime")
+            samples.append(Double(ms))
+        }
+        samples.sort()
+        return samples[samples.count / 2]
+    }
+
+    static func random(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {
+        var s = seed &* 0x9E3779B97F4A7C15 | 1
+        return (0..<count).map { _ in
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17
+            return (Float(s >> 40) / Float(1 << 24) * 2 - 1) * scale
+        }
+    }
+
+    static func deviation(_ a: [Float], _ ref: [Float]) -> Double {
+        CUDASelfCheck.relativeError(a, ref)
+    }
+
+    /// One op timed under several tunings; the first is the baseline.
+    static func compare(_ cuda: CUDABackend, op: String, paths: [(String, (inout CUDATuning) -> Void)],
+                        warmup: Int, repeats: Int, rate: (Double) -> (Double, String), _ body: () -> Tensor) throws -> [Row] {
+        let saved = cuda.tuning
+        defer { cuda.tuning = saved }
+        var rows = [Row]()
+        var baseline: [Float]?
+        for (name, configure) in paths {
+            var t = saved
+            configure(&t)
+            cuda.tuning = t
+            let out = cuda.toHost(body())
+            let dev = baseline.map { deviation(out, $0) } ?? 0
+            if baseline == nil { baseline = out }
+            let ms = try time(cuda, warmup: warmup, repeats: repeats) { _ = body() }
+            let (r, unit) = rate(ms)
+            rows.append(Row(op: op, path: name, milliseconds: ms, rate: r, rateUnit: unit, deviation: dev))
+        }
+        return rows
+    }
+
+    public static func run(cuda: CUDABackend, warmup: Int = 3, repeats: Int = 20, log: (String) -> Void = { _ in }) throws -> [Row] {
+        var rows = [Row]()
+        var seed: UInt64 = 100
+        func tensor(_ shape: [Int], scale: Float = 1) -> Tensor {
+            seed += 1
+            return cuda.tensor(random(shape.reduce(1, *), seed: seed, scale: scale), shape: shape)
+        }
+        let es = Double(cuda.precision.dtype.byteSize)
+        func forced(_ name: String, _ v: FlashVariant) -> (String, (inout CUDATuning) -> Void) { (name, { $0.flashForce = v }) }
+        let flash = [("flash auto", { (t: inout CUDATuning) in t.flashForce = nil }),
+                     forced("flash 4w×64k", FlashVariant(headDim: 64, warps: 4)), forced("flash 8w×64k", FlashVariant(headDim: 64, warps: 8))]
+        let shortFlash = [forced("flash 1w×16k", FlashVariant(headDim: 64, warps: 1, keyTile: 16))]
+        // Attention shapes of one UNet step at 512²×16, CFG: [B·F, tokens, channels] / heads.
+        let attentionCases: [(String, [Int], Int, Int, String)] = [
+            ("spatial 64² (4096 tok)", [32, 4096, 320], 4096, 5, "blocked GEMM"),
+            ("cross 64² (77 keys)", [32, 4096, 320], 77, 5, "blocked GEMM"),
+            ("spatial 32² (1024 tok)", [32, 1024, 640], 1024, 10, "blocked GEMM"),
+            ("spatial 8² (64 tok)", [32, 64, 1280], 64, 20, "small kernel"),
+            ("temporal 64² (16 fr)", [8192, 16, 320], 16, 5, "small kernel"),
+        ]
+        for (name, qShape, lk, heads, oldName) in attentionCases {
+            let q = tensor(qShape), k = tensor([qShape[0], lk, qShape[2]]), v = tensor([qShape[0], lk, qShape[2]])
+            let d = qShape[2] / heads
+            let flops = 4.0 * Double(qShape[0] * heads * qShape[1] * lk * d)
+            var paths: [(String, (inout CUDATuning) -> Void)] = [(oldName, { $0.flashAttention = false })]
+            if cuda.precision != .float32 { paths += flash + (lk <= 64 ? shortFlash : []) }
+            rows += try compare(cuda, op: "attention \(name)", paths: paths, warmup: warmup, repeats: repeats,
+                                rate: { (flops / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
+                cuda.attention(q, k, v, heads: heads, scale: 1 / Float(d).squareRoot(), causal: false)
+            }
+            log("timed attention \(name)")
+        }
+        // GroupNorm (+SiLU) of the largest 5-D activation.
+        let xShape = [2, 320, 16, 64, 64]
+        let x = tensor(xShape, scale: 2), w = tensor([320]), bias = tensor([320])
+        let count = Double(xShape.reduce(1, *))
+        let gnPaths: [(String, (inout CUDATuning) -> Void)] = [("one block/group", { $0.splitGroupNorm = false; $0.vectorized = false }),
+                                                                 ("split", { $0.splitGroupNorm = true })]
+        rows += try compare(cuda, op: "groupNorm [2,320,16,64,64]", paths: gnPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) {
+            cuda.groupNorm(x, groups: 32, weight: w, bias: bias, eps: 1e-6)
+        }
+        rows += try compare(cuda, op: "groupNorm+SiLU", paths: gnPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) {
+            cuda.groupNormSiLU(x, groups: 32, weight: w, bias: bias, eps: 1e-6)
+        }
+        log("timed groupNorm")
+        // Pointwise: residual add, per-channel broadcast add (time embedding), SiLU.
+        let y = tensor(xShape), chan = tensor([2, 320, 1, 1, 1])
+        let vecPaths: [(String, (inout CUDATuning) -> Void)] = [("generic", { $0.vectorized = false }), ("16-byte", { $0.vectorized = true })]
+        rows += try compare(cuda, op: "add same shape", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (3 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.add(x, y) }
+        rows += try compare(cuda, op: "add channel bcast", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.add(x, chan) }
+        rows += try compare(cuda, op: "silu", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.silu(x) }
+        rows += try compare(cuda, op: "permute C↔F [2,320,16,64,64]", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.permute(x, [0, 2, 1, 3, 4]) }
+        rows += try compare(cuda, op: "permute to tokens [32,320,4096]", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.permute(x.reshaped([32, 320, 64, 64]), [0, 2, 3, 1]) }
+        rows += try compare(cuda, op: "permute temporal [2,16,320,64,64]", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.permute(x, [0, 3, 4, 2, 1]) }
+        let tok = x.reshaped([131072, 320]), lw = tensor([320]), lb = tensor([320])
+        rows += try compare(cuda, op: "layerNorm [131072,320]", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.layerNorm(tok, weight: lw, bias: lb, eps: 1e-5) }
+        let ff = tensor([32768, 2560])
+        rows += try compare(cuda, op: "geglu [32768,2560]", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (1.5 * 32768 * 2560 * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.geglu(ff) }
+        let skip = tensor([2, 640, 16, 64, 64])
+        rows += try compare(cuda, op: "concat channels →[2,960,16,64,64]", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * 3 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.concat([x, skip], axis: 1) }
+        let low = tensor([32, 640, 32, 32])
+        rows += try compare(cuda, op: "upsample2x [32,640,32,32]", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2.5 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.upsampleNearest2x(low) }
+        log("timed pointwise")
+        // Where the rest of a step goes (one path each, for planning): the 3×3 conv as im2col + GEMM,
+        // the temporal conv as shifted GEMMs, a linear projection.
+        let current: [(String, (inout CUDATuning) -> Void)] = [("current", { _ in })]
+        let img = tensor([32, 320, 64, 64]), w3 = tensor([320, 320, 3, 3], scale: 0.05), b3 = tensor([320])
+        rows += try compare(cuda, op: "conv2d 3×3 [32,320,64,64]", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2.0 * 32 * 320 * 2880 * 4096 / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
+            cuda.conv2d(img, weight: w3, bias: b3, stride: 1, padding: .same(1))
+        }
+        rows += try compare(cuda, op: "  of which im2col_vec (755 MB out)", paths: current, warmup: warmup, repeats: repeats,
+                            rate: { (2.0 * 32 * 2880 * 4096 * es / ($0 * 1e-3) / 1e9, "GB/s") }) {
+            cuda.im2colVec(img, kh: 3, kw: 3, stride: 1, padding: .same(1), samples: 0..<32)
+        }
+        let w3s = tensor([640, 320, 3, 3], scale: 0.05), b640 = tensor([640])
+        rows += try compare(cuda, op: "conv2d 3×3 s2 [32,320,64,64]→640", paths: vecPaths, warmup: warmup, repeats: repeats,
+                            rate: { (2.0 * 32 * 640 * 2880 * 1024 / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
+            cuda.conv2d(img, weight: w3s, bias: b640, stride: 2, padding: .same(1))
+        }
+        let wt = tensor([320, 320, 3, 1, 1], scale: 0.05)
+        rows += try compare(cuda, op: "conv3dTemporal [2,320,16,64,64]", paths: current, warmup: warmup, repeats: repeats,
+                            rate: { (2.0 * 3 * 320 * 320 * 2 * 16 * 4096 / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
+            cuda.conv3dTemporal(x, weight: wt, bias: b3)
+        }
+        let tokens = tensor([32, 4096, 320]), wl = tensor([320, 320], scale: 0.05)
+        rows += try compare(cuda, op: "linear [131072,320]x320", paths: current, warmup: warmup, repeats: repeats,
+                            rate: { (2.0 * 131072 * 320 * 320 / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
+            cuda.linear(tokens, weight: wl, bias: b3)
+        }
+        log("timed conv/linear")
+        return rows
+    }
+}

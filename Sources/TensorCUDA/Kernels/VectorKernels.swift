@@ -1,0 +1,172 @@
+/// Bandwidth-bound kernels with 16-byte accesses: 8 elements of the storage type per thread step
+/// (one `uint4` for half storage, two `float4` for float32). The dispatcher uses them only when
+/// the element counts are multiples of 8 and the pointers 16-byte aligned.
+///
+/// GroupNorm runs in three launches so that a 5-D tensor with only N·32 groups still fills the
+/// GPU: `gn_partial` (many blocks per group: shifted sums Σ(x−x₀), Σ(x−x₀)² per chunk, x₀ the
+/// group's first element, which keeps the single pass free of cancellation for offset data),
+/// `gn_coeffs` (per (sample, channel): mean, rstd·weight, bias) and `gn_apply` (y = (x−mean)·a + b,
+/// optionally followed by SiLU).
+enum VectorKernelSource {
+    static let body = #"""
+    __device__ __forceinline__ void ld8(const float* p, long long i, float* f) {
+        float4 a = *(const float4*)(p + i), b = *(const float4*)(p + i + 4);
+        f[0] = a.x; f[1] = a.y; f[2] = a.z; f[3] = a.w; f[4] = b.x; f[5] = b.y; f[6] = b.z; f[7] = b.w; }
+    __device__ __forceinline__ void st8(float* p, long long i, const float* f) {
+        *(float4*)(p + i) = make_float4(f[0], f[1], f[2], f[3]); *(float4*)(p + i + 4) = make_float4(f[4], f[5], f[6], f[7]); }
+    __device__ __forceinline__ float h2f(unsigned short h) { float f; asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h)); return f; }
+    __device__ __forceinline__ unsigned short f2h(float f) { unsigned short h; asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(f)); return h; }
+    __device__ __forceinline__ unsigned short f2b(float v) {
+        unsigned int u = __float_as_uint(v);
+        if ((u & 0x7fffffffu) > 0x7f800000u) return (unsigned short)((u >> 16) | 0x40);
+        u += 0x7fffu + ((u >> 16) & 1u); return (unsigned short)(u >> 16); }
+    __device__ __forceinline__ void ld8(const h16* p, long long i, float* f) {
+        uint4 u = *(const uint4*)(p + i); unsigned w[4] = {u.x, u.y, u.z, u.w};
+        for (int j = 0; j < 4; ++j) { f[2 * j] = h2f((unsigned short)(w[j] & 0xffffu)); f[2 * j + 1] = h2f((unsigned short)(w[j] >> 16)); } }
+    __device__ __forceinline__ void st8(h16* p, long long i, const float* f) {
+        unsigned w[4];
+        for (int j = 0; j < 4; ++j) w[j] = (unsigned)f2h(f[2 * j]) | ((unsigned)f2h(f[2 * j + 1]) << 16);
+        *(uint4*)(p + i) = make_uint4(w[0], w[1], w[2], w[3]); }
+    __device__ __forceinline__ void ld8(const b16* p, long long i, float* f) {
+        uint4 u = *(const uint4*)(p + i); unsigned w[4] = {u.x, u.y, u.z, u.w};
+        for (int j = 0; j < 4; ++j) { f[2 * j] = __uint_as_float(w[j] << 16); f[2 * j + 1] = __uint_as_float(w[j] & 0xffff0000u); } }
+    __device__ __forceinline__ void st8(b16* p, long long i, const float* f) {
+        unsigned w[4];
+        for (int j = 0; j < 4; ++j) w[j] = (unsigned)f2b(f[2 * j]) | ((unsigned)f2b(f[2 * j + 1]) << 16);
+        *(uint4*)(p + i) = make_uint4(w[0], w[1], w[2], w[3]); }
+    __device__ __forceinline__ float silu_f(float x) { return x / (1.f + expf(-x)); }
+
+    // Block `blockIdx.x` = (group ng, chunk ci): shifted sums over elements [ci·chunk, min(size, (ci+1)·chunk))
+    // of group ng (groups are contiguous ranges of `size` elements). chunk is a multiple of 8.
+    extern "C" __global__ void gn_partial(const T* x, float* part, long long size, int chunks, long long chunk, int vec) {
+        __shared__ float scratch[32];
+        const long long ng = blockIdx.x / chunks, ci = blockIdx.x % chunks, base = ng * size;
+        const float x0 = ld(x, base);
+        const long long s0 = ci * chunk, s1 = min(size, s0 + chunk);
+        float a = 0.f, q = 0.f;
+        if (vec) {
+            for (long long i = s0 + 8 * (long long)threadIdx.x; i < s1; i += 8 * (long long)blockDim.x) {
+                float f[8]; ld8(x, base + i, f);
+                #pragma unroll
+                for (int j = 0; j < 8; ++j) { float d = f[j] - x0; a += d; q += d * d; }
+            }
+        } else {
+            for (long long i = s0 + threadIdx.x; i < s1; i += blockDim.x) { float d = ld(x, base + i) - x0; a += d; q += d * d; }
+        }
+        a = block_sum(a, scratch);
+        q = block_sum(q, scratch);
+        if (threadIdx.x == 0) { part[2 * blockIdx.x] = a; part[2 * blockIdx.x + 1] = q; } }
+
+    // coef[3·(n·C + ch)] = {mean, rstd·w[ch], b[ch]} for every (sample, channel).
+    extern "C" __global__ void gn_coeffs(const T* x, const float* part, const T* w, const T* bs, float* coef, long long n,
+                                         long long channels, long long groups, int chunks, long long size, float eps) {
+        GRID_STRIDE(i, n * channels) {
+            const long long s = i / channels, ch = i % channels, ng = s * groups + ch / (channels / groups);
+            double a = 0.0, q = 0.0;
+            for (int k = 0; k < chunks; ++k) { a += part[2 * (ng * chunks + k)]; q += part[2 * (ng * chunks + k) + 1]; }
+            const double ms = a / (double)size, var = fmax(q / (double)size - ms * ms, 0.0);
+            const float rstd = (float)(1.0 / sqrt(var + (double)eps));
+            coef[3 * i] = ld(x, ng * size) + (float)ms;
+            coef[3 * i + 1] = rstd * ld(w, ch);
+            coef[3 * i + 2] = ld(bs, ch); } }
+
+    // y = (x − mean)·a + b per (sample, channel) plane of `spatial` elements; SiLU when `silu`.
+    extern "C" __global__ void gn_apply(const T* x, T* y, const float* coef, long long count, long long spatial, int silu, int vec) {
+        if (vec) {
+            GRID_STRIDE(v, count / 8) {
+                const long long i = v * 8, p = i / spatial;
+                const float mean = coef[3 * p], a = coef[3 * p + 1], b = coef[3 * p + 2];
+                float f[8]; ld8(x, i, f);
+                #pragma unroll
+                for (int j = 0; j < 8; ++j) { float r = (f[j] - mean) * a + b; f[j] = silu ? silu_f(r) : r; }
+                st8(y, i, f);
+            }
+        } else {
+            GRID_STRIDE(i, count) {
+                const long long p = i / spatial;
+                float r = (ld(x, i) - coef[3 * p]) * coef[3 * p + 1] + coef[3 * p + 2];
+                st(y, i, silu ? silu_f(r) : r);
+            }
+        } }
+
+    // Same-shape elementwise a ∘ b, 8 elements per step (count % 8 == 0).
+    extern "C" __global__ void binary_vec(const T* a, const T* b, T* y, long long count, int op) {
+        GRID_STRIDE(v, count / 8) {
+            float u[8], w[8]; ld8(a, v * 8, u); ld8(b, v * 8, w);
+            #pragma unroll
+            for (int j = 0; j < 8; ++j) {
+                switch (op) { case 0: u[j] += w[j]; break; case 1: u[j] -= w[j]; break; case 2: u[j] *= w[j]; break; default: u[j] /= w[j]; }
+            }
+            st8(y, v * 8, u);
+        } }
+    // a[outer, mid, inner] ∘ b[mid] or a ∘ b[outer, mid, 1] style broadcasts: b index = (i / inner) % mid · bInner
+    // covers bias/scale over a channel axis (inner % 8 == 0).
+    extern "C" __global__ void binary_chan_vec(const T* a, const T* b, T* y, long long count, int op, long long inner, long long mid) {
+        GRID_STRIDE(v, count / 8) {
+            const long long i = v * 8;
+            const float w = ld(b, (i / inner) % mid);
+            float u[8]; ld8(a, i, u);
+            #pragma unroll
+            for (int j = 0; j < 8; ++j) {
+                switch (op) { case 0: u[j] += w; break; case 1: u[j] -= w; break; case 2: u[j] *= w; break; default: u[j] /= w; }
+            }
+            st8(y, i, u);
+        } }
+    extern "C" __global__ void unary_vec(const T* x, T* y, long long count, int op) {
+        GRID_STRIDE(v, count / 8) {
+            float f[8]; ld8(x, v * 8, f);
+            #pragma unroll
+            for (int j = 0; j < 8; ++j) f[j] = apply_unary(op, f[j]);
+            st8(y, v * 8, f);
+        } }
+    // y[outer, c, inner] += bias[c], in place, inner % 8 == 0.
+    extern "C" __global__ void bias_add_vec(T* y, const T* bias, long long count, long long channels, long long inner) {
+        GRID_STRIDE(v, count / 8) {
+            const long long i = v * 8;
+            const float w = ld(bias, (i / inner) % channels);
+            float f[8]; ld8(y, i, f);
+            #pragma unroll
+            for (int j = 0; j < 8; ++j) f[j] += w;
+            st8(y, i, f);
+        } }
+    // y[r, c] += bias[c] for rows of `channels` elements (channels % 8 == 0), in place.
+    extern "C" __global__ void bias_rows_vec(T* y, const T* bias, long long count, long long channels) {
+        GRID_STRIDE(v, count / 8) {
+            const long long i = v * 8;
+            float f[8], w[8]; ld8(y, i, f); ld8(bias, i % channels, w);
+            #pragma unroll
+            for (int j = 0; j < 8; ++j) f[j] += w[j];
+            st8(y, i, f);
+        } }
+    // col[s][kk][r·wo + ox] for samples s < ns and output rows [r0, r0 + rows) of x [ns, C, H, W]:
+    // 8 consecutive output columns per thread (wo % 8 == 0), one 16-byte store.
+    extern "C" __global__ void im2col_vec(const T* x, T* col, int ns, int c, int h, int w, int kh, int kw, int stride,
+                                          int pt, int pl, int wo, int r0, int rows) {
+        const int chunks = rows * wo / 8, kdim = c * kh * kw;
+        const long long cols = (long long)rows * wo;
+        GRID_STRIDE(v, (long long)ns * kdim * chunks) {
+            const long long rowIdx = v / chunks;             // s·kdim + kk
+            const int j = (int)(v - rowIdx * chunks) * 8;
+            const int kk = (int)(rowIdx % kdim), s = (int)(rowIdx / kdim);
+            const int ci = kk / (kh * kw), ky = (kk / kw) % kh, kx = kk % kw;
+            const int iy = (r0 + j / wo) * stride - pt + ky, ox0 = j % wo;
+            float f[8];
+            if (iy < 0 || iy >= h) {
+                #pragma unroll
+                for (int e = 0; e < 8; ++e) f[e] = 0.f;
+            } else {
+                const T* src = x + (((long long)s * c + ci) * h + iy) * w;
+                #pragma unroll
+                for (int e = 0; e < 8; ++e) { const int ix = (ox0 + e) * stride - pl + kx; f[e] = (ix >= 0 && ix < w) ? ld(src, ix) : 0.f; }
+            }
+            st8(col, rowIdx * cols + j, f);
+        } }
+    extern "C" __global__ void axpby_vec(const T* x, const T* z, T* y, long long count, float a, float b, float c) {
+        GRID_STRIDE(v, count / 8) {
+            float u[8], w[8]; ld8(x, v * 8, u); ld8(z, v * 8, w);
+            #pragma unroll
+            for (int j = 0; j < 8; ++j) u[j] = a * u[j] + b * w[j] + c;
+            st8(y, v * 8, u);
+        } }
+    """#
+}
