@@ -90,6 +90,8 @@ public enum ModelIOError: Error, Equatable, Sendable, CustomStringConvertible, L
     /// A JSON file (config, index, tokenizer file) is malformed; `key` is the JSON key path.
     case invalidJSON(file: String, key: String?, detail: String)
     case missingComponent(directory: String, component: String, hint: String)
+    /// The model folder itself is absent; `hint` says what it should be.
+    case missingDirectory(path: String, hint: String)
     /// Bad arguments to `SafetensorsWriter` or a failed write.
     case writeFailed(path: String, reason: String)
     case invalidTensor(name: String, reason: String)
@@ -124,6 +126,8 @@ public enum ModelIOError: Error, Equatable, Sendable, CustomStringConvertible, L
             return "\(file): \(detail)"
         case .missingComponent(let directory, let component, let hint):
             return "\(directory): missing \(component)/ (\(hint))"
+        case .missingDirectory(let path, let hint):
+            return "\(path): no such folder (\(hint))"
         case .writeFailed(let path, let reason):
             return "\(path): cannot write (\(reason))"
         case .invalidTensor(let name, let reason):

@@ -41,11 +41,16 @@ final class ModelDirectoryTests: TempDirTestCase {
                        "\(dir)/i2vgen-xl: missing unet/ (expected the ali-vilab/i2vgen-xl diffusers folder; see scripts/download_weights.sh)")
         XCTAssertNotNil(expectModelIOError { try models.requireComponents() })
         XCTAssertNotNil(expectModelIOError { _ = try models.config("text_encoder") })
+        try FileManager.default.createDirectory(atPath: dir + "/i2vgen-xl/unet", withIntermediateDirectories: true)
+        XCTAssertEqual(expectModelIOError { _ = try models.config("unet") }?.description,
+                       "\(dir)/i2vgen-xl/unet/config.json: not found (expected the config.json of the unet component)")
     }
 
     func testAMissingFolderIsNamed() {
         let error = expectModelIOError { _ = try ModelDirectory(path: self.dir + "/nothing") }
-        XCTAssertEqual(error, .missingFile(path: dir + "/nothing", expected: ModelDirectory.i2vgenXLHint))
+        XCTAssertEqual(error, .missingDirectory(path: dir + "/nothing", hint: ModelDirectory.i2vgenXLHint))
+        XCTAssertEqual(error?.description,
+                       "\(dir)/nothing: no such folder (expected the ali-vilab/i2vgen-xl diffusers folder; see scripts/download_weights.sh)")
     }
 
     func testWithoutAnIndexTheSubfoldersAreTheComponents() throws {

@@ -47,6 +47,19 @@ final class TensorWrappingTests: TempDirTestCase {
         XCTAssertEqual(try view.floats(), [1.5, -3])
     }
 
+    func testBackendTensorsAreWrittenAsFloat32() throws {
+        let half = try SafetensorsFile(path: try write(rawSafetensors(
+            header: #"{"h":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#, data: [0, 0x3C, 0, 0xC0]), to: "h.safetensors"))
+        var writer = SafetensorsWriter()
+        try writer.add("out", tensor: try half.require("h").tensor(on: testBackend), on: testBackend)
+        try writer.add("made", tensor: testBackend.tensor([0.5, 2, 3], shape: [3, 1]), on: testBackend)
+        let file = try SafetensorsFile(path: try write(writer.serialized(), to: "o.safetensors"))
+        XCTAssertEqual(try file.require("out").dtype, .float32)
+        XCTAssertEqual(try file.require("out").floats(), [1, -2])
+        XCTAssertEqual(try file.require("made").shape, [3, 1])
+        XCTAssertEqual(try file.require("made").floats(), [0.5, 2, 3])
+    }
+
     func testIntegerTensorsCannotBecomeBackendTensors() throws {
         var writer = SafetensorsWriter()
         try writer.add("ids", int64: [1], shape: [1])

@@ -21,7 +21,7 @@ public struct ModelDirectory: Sendable {
         let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: trimmed, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ModelIOError.missingFile(path: trimmed, expected: hint)
+            throw ModelIOError.missingDirectory(path: trimmed, hint: hint)
         }
         self.path = trimmed
         self.hint = hint
@@ -44,7 +44,7 @@ public struct ModelDirectory: Sendable {
         let folder = try self.component(component)
         let file = folder + "/" + name
         guard FileManager.default.fileExists(atPath: file) else {
-            throw ModelIOError.missingFile(path: file, expected: "\(name) of the \(component) component; \(hint)")
+            throw ModelIOError.missingFile(path: file, expected: "the \(name) of the \(component) component")
         }
         return file
     }

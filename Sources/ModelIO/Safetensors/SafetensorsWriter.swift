@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Tensor
 
 /// Builds a safetensors file in memory and writes it atomically: the bytes go to a temporary
 /// file beside the target, which is renamed over the target only when complete, so a failure
@@ -69,6 +70,11 @@ public struct SafetensorsWriter {
 
     public mutating func add(_ name: String, uint8 values: [UInt8], shape: [Int]) throws {
         try add(name, dtype: .uint8, shape: shape, bytes: values)
+    }
+
+    /// Adds a backend tensor as float32 (half-precision storage is widened).
+    public mutating func add(_ name: String, tensor: Tensor, on backend: any Backend) throws {
+        try add(name, float32: backend.toHost(tensor), shape: tensor.shape)
     }
 
     /// The complete file contents.
