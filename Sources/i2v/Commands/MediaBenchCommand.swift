@@ -27,14 +27,17 @@ struct MediaBenchCommand: ParsableCommand {
     @Option(help: "H.264 CRF.")
     var crf = 18
 
-    @Option(help: "Timed repetitions (the median and minimum are reported).")
-    var repeat: Int = 3
+    @Option(help: "decode: allow libjpeg DCT scaling down to this short side (as a prepare step for a known target size would).")
+    var minShortSide: Int?
+
+    @Option(name: .customLong("repeat"), help: "Timed repetitions (the median and minimum are reported).")
+    var repetitions: Int = 3
 
     @Option(help: "Where encoders write (deleted afterwards).")
     var scratch = NSTemporaryDirectory()
 
     func run() throws {
-        guard (1...100).contains(`repeat`) else { throw ValidationError("--repeat must be 1...100") }
+        guard (1...100).contains(repetitions) else { throw ValidationError("--repeat must be 1...100") }
         var times: [Double] = []
         var units = 1
         switch task {
@@ -42,9 +45,9 @@ struct MediaBenchCommand: ParsableCommand {
             guard let input else { throw ValidationError("decode needs --in") }
             let data = try Data(contentsOf: URL(fileURLWithPath: input))
             var size = (0, 0)
-            for _ in 0..<`repeat` {
+            for _ in 0..<repetitions {
                 let t = clock()
-                let d = try ImageDecoder.decode(data)
+                let d = try ImageDecoder.decode(data, options: DecodeOptions(minimumShortSide: minShortSide))
                 times.append(clock() - t)
                 size = (d.image.width, d.image.height)
             }
@@ -60,7 +63,7 @@ struct MediaBenchCommand: ParsableCommand {
             let out = URL(fileURLWithPath: scratch).appendingPathComponent("i2v-bench-\(UUID().uuidString).\(task)")
             defer { try? FileManager.default.removeItem(at: out) }
             var bytes = 0
-            for _ in 0..<`repeat` {
+            for _ in 0..<repetitions {
                 let t = clock()
                 switch task {
                 case "mp4": bytes = try MP4Writer.write(frames, to: out, options: H264Options(rate: rate, crf: crf, preset: preset)).bytes
@@ -84,7 +87,7 @@ struct MediaBenchCommand: ParsableCommand {
     private func report(_ times: [Double], units: Int, extra: [String: String]) {
         let sorted = times.sorted()
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
         var fields = extra
         fields["task"] = task
         fields["ms_median"] = String(format: "%.1f", sorted[sorted.count / 2])
