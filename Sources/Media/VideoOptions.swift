@@ -11,7 +11,8 @@ public enum H264Encoder: String, Sendable, CaseIterable {
 /// yuv420p, High profile, CRF 18, preset medium, bt709 tags, +faststart.
 public struct H264Options: Sendable, Equatable {
     public var rate: FrameRate
-    /// Constant rate factor, 0 (lossless) … 51; 18–28 is the sane range, lower is better.
+    /// Constant rate factor, 1 … 51; 18–28 is the sane range, lower is better. (0 would be
+    /// lossless, which needs the High 4:4:4 profile that web players reject.)
     public var crf: Int
     /// x264 preset (ultrafast … veryslow); for NVENC mapped to p1 … p7.
     public var preset: String
@@ -31,7 +32,7 @@ public struct H264Options: Sendable, Equatable {
     static let x264Presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
 
     func validate() throws {
-        guard (0...51).contains(crf) else { throw MediaError.invalidArgument("crf \(crf) must be between 0 and 51") }
+        guard (1...51).contains(crf) else { throw MediaError.invalidArgument("crf \(crf) must be between 1 and 51") }
         guard Self.x264Presets.contains(preset) else {
             throw MediaError.invalidArgument("preset '\(preset)' is not one of \(Self.x264Presets.joined(separator: ", "))")
         }

@@ -134,4 +134,11 @@ final class PipelineBehaviourTests: XCTestCase {
         XCTAssertEqual(r.negativePrompt, "")
         XCTAssertTrue(I2VGenXLRequest.vgenNegativePrompt.hasPrefix("Distorted, discontinuous, Ugly, blurry"))
     }
+
+    func testPeakResidentMemoryIsReadFromProc() throws {
+        let peak = try XCTUnwrap(MemoryStats.peakResidentBytes())
+        let now = try XCTUnwrap(MemoryStats.residentBytes())
+        XCTAssertGreaterThan(now, 1 << 20)
+        XCTAssertGreaterThanOrEqual(peak, now)
+    }
 }

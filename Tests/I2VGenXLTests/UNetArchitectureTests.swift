@@ -141,3 +141,23 @@ final class UNetArchitectureTests: XCTestCase {
                                       imageLatents: x.latents, imageEmbeddings: x.emb)) { XCTAssertTrue("\($0)".contains("sample")) }
     }
 }
+
+/// The FLOP counts the benchmark projects with agree with the reference's analytic counts
+/// (reference/i2vgen-xl.md §8.2–8.3).
+final class UNetCostTests: XCTestCase {
+    func testOneCFGStepAt512x512x16CostsAbout42TFLOP() throws {
+        let flops = try UNetBenchmark.unetStepFLOPs(shape: .init(height: 512, width: 512, frames: 16))
+        // §8.2: ≈ 41.9 TFLOP, of which cross-attention K/V is 0.24 TFLOP when projected per frame;
+        // projecting it once per batch element saves 15/16 of that.
+        XCTAssertEqual(flops / 1e12, 41.9 - 0.24 * 15 / 16, accuracy: 0.5)
+    }
+
+    func testTheStandardJobIsAbout2PFLOPOfUNetPlus40TFLOPOfDecode() throws {
+        let p = try UNetBenchmark.projection(shape: .init(height: 512, width: 512, frames: 16), steps: 50)
+        XCTAssertEqual(p.vaeDecodeFLOPs / 1e12, 2.52 * 16, accuracy: 1.0)   // §8.3: 2.52 TFLOP per 512² frame
+        XCTAssertEqual(p.vaeEncodeFLOPs / 1e12, 1.12, accuracy: 0.1)        // §8.3: 1.12 TFLOP at 512²
+        XCTAssertEqual(p.imageEncoderFLOPs / 1e12, 0.33, accuracy: 0.05)   // §8.3: ≈0.33 TFLOP
+        XCTAssertEqual(p.textEncoderFLOPs / 1e9, 2 * 47 * 23 / 24, accuracy: 10)  // 23 of 24 layers run, 2 prompts
+        XCTAssertEqual(p.totalFLOPs / 1e15, 2.13, accuracy: 0.05)
+    }
+}

@@ -11,9 +11,9 @@ public struct PipelineProgress: Sendable, Equatable {
     public let total: Int
     /// Seconds since the run started.
     public let elapsed: Double
-    /// Projected seconds until the run finishes: remaining denoising steps at the mean step
-    /// time so far, plus remaining decode chunks at their mean time (or, during denoising, the
-    /// decode estimated from nothing yet — so it counts denoising only until decoding starts).
+    /// Projected seconds until this stage finishes: its remaining units at the mean time per unit
+    /// so far. (During denoising the decode is not included: its cost is unknown until it starts;
+    /// it is typically one to two steps' worth.)
     public let eta: Double
 
     public init(stage: Stage, step: Int, total: Int, elapsed: Double, eta: Double) {

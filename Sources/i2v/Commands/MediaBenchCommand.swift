@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Tensor
 import Media
 
 /// In-process timings of one media stage, for scripts/bench_media.sh (not a test). Inputs are
@@ -28,6 +27,9 @@ struct MediaBenchCommand: ParsableCommand {
     @Option(help: "H.264 CRF.")
     var crf = 18
 
+    @Option(help: "decode: allow libjpeg DCT scaling down to this short side (as a prepare step for a known target size would).")
+    var minShortSide: Int?
+
     @Option(name: .customLong("repeat"), help: "Timed repetitions (the median and minimum are reported).")
     var repetitions: Int = 3
 
@@ -45,7 +47,7 @@ struct MediaBenchCommand: ParsableCommand {
             var size = (0, 0)
             for _ in 0..<repetitions {
                 let t = clock()
-                let d = try ImageDecoder.decode(data)
+                let d = try ImageDecoder.decode(data, options: DecodeOptions(minimumShortSide: minShortSide))
                 times.append(clock() - t)
                 size = (d.image.width, d.image.height)
             }
@@ -84,12 +86,14 @@ struct MediaBenchCommand: ParsableCommand {
 
     private func report(_ times: [Double], units: Int, extra: [String: String]) {
         let sorted = times.sorted()
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
         var fields = extra
         fields["task"] = task
         fields["ms_median"] = String(format: "%.1f", sorted[sorted.count / 2])
         fields["ms_min"] = String(format: "%.1f", sorted[0])
         fields["ms_per_unit_median"] = String(format: "%.2f", sorted[sorted.count / 2] / Double(units))
-        fields["peak_rss_mb"] = String(format: "%.1f", Double(OpsBenchmark.peakRSSBytes() ?? 0) / 1048576)
+        fields["peak_rss_mb"] = String(format: "%.1f", Double(usage.ru_maxrss) / 1024)
         let body = fields.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \"\($0.value)\"" }.joined(separator: ", ")
         print("{\(body)}")
     }

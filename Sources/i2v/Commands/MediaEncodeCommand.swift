@@ -33,7 +33,7 @@ struct MediaEncodeCommand: ParsableCommand {
     @Option(help: "Blend frames up to this frame rate before encoding.")
     var interpolateFps: String?
 
-    @Option(help: "H.264 constant rate factor (0-51, lower is better).")
+    @Option(help: "H.264 constant rate factor (1-51, lower is better).")
     var crf = 18
 
     @Option(help: "x264 preset: ultrafast … veryslow.")
