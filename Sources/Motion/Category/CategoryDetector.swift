@@ -109,7 +109,7 @@ public struct CategoryDetector: Sendable {
             category = top.key
             // Margin over the runner-up times saturation in the absolute evidence.
             confidence = (top.value / (top.value + second)) * (1 - exp(-top.value / 2))
-            reasons.insert("\(category) scores \(Format.number(top.value))" + (second > 0 ? " vs \(Format.number(second)) for the runner-up" : ""), at: 0)
+            reasons.insert("\(category) scores \(Format.number(top.value))" + (second >= 0.005 ? " vs \(Format.number(second)) for the runner-up" : ""), at: 0)
         } else {
             category = vocabulary.fallback
             // A fallback is a default, not a finding: at most 0.5.
