@@ -12,6 +12,10 @@ Usage:
       Writes a tiny-width ResNet with ResNet-50's structure (Bottleneck blocks [3, 4, 6, 3],
       expansion 4, v1.5 stride on the 3x3 conv) and random weights and random batch-norm
       statistics, a random input and torchvision's eval-mode output, for the Swift parity test.
+  convert_resnet50.py --fixture /tmp/resnet50_random --full
+      The same for the full-width ResNet-50 (about 100 MB: not for committing); the Swift test
+      `ResNetTests.testFullResNet50MatchesTorchvision` runs on it when I2V_RESNET50_FIXTURE names
+      the folder.
 
 Keys are torchvision's state_dict keys unchanged (conv1.weight, bn1.running_mean,
 layer1.0.downsample.1.weight, fc.bias, ...); only the integer `num_batches_tracked` buffers are
@@ -80,8 +84,12 @@ class TinyResNet(ResNet):
 
 def fixture(args):
     torch.manual_seed(0)
-    stem, planes, blocks, classes = 8, [4, 8, 12, 16], [3, 4, 6, 3], 10
-    model = TinyResNet(stem, planes, blocks, classes)
+    if args.full:
+        stem, planes, blocks, classes = 64, [64, 128, 256, 512], [3, 4, 6, 3], 1000
+        model = resnet50()
+    else:
+        stem, planes, blocks, classes = 8, [4, 8, 12, 16], [3, 4, 6, 3], 10
+        model = TinyResNet(stem, planes, blocks, classes)
     # Random batch-norm affine parameters and running statistics, so folding is exercised.
     with torch.no_grad():
         for m in model.modules():
@@ -91,7 +99,7 @@ def fixture(args):
                 m.running_mean.uniform_(-0.3, 0.3)
                 m.running_var.uniform_(0.5, 2.0)
     model.eval()
-    x = torch.randn(2, 3, 67, 53)  # odd sizes exercise the padding arithmetic
+    x = torch.randn(1, 3, 224, 224) if args.full else torch.randn(2, 3, 67, 53)  # odd sizes exercise padding
     with torch.no_grad():
         feats = model.layer1(model.maxpool(model.relu(model.bn1(model.conv1(x)))))
         logits = model(x)
@@ -111,6 +119,7 @@ def main():
     p.add_argument("--out", default="Models/resnet50")
     p.add_argument("--fp16", action="store_true", help="store float16 (half the size)")
     p.add_argument("--fixture", help="write the tiny random-weight parity fixture to this folder")
+    p.add_argument("--full", action="store_true", help="with --fixture: full-width ResNet-50 instead of the tiny one")
     args = p.parse_args()
     if args.fixture:
         fixture(args)

@@ -109,10 +109,11 @@ public struct CategoryDetector: Sendable {
             category = top.key
             // Margin over the runner-up times saturation in the absolute evidence.
             confidence = (top.value / (top.value + second)) * (1 - exp(-top.value / 2))
-            reasons.insert("\(category) scores \(Format.number(top.value))" + (second > 0 ? " vs \(Format.number(second)) for the runner-up" : ""), at: 0)
+            reasons.insert("\(category) scores \(Format.number(top.value))" + (second >= 0.005 ? " vs \(Format.number(second)) for the runner-up" : ""), at: 0)
         } else {
             category = vocabulary.fallback
-            confidence = top == nil ? 1 : max(0.3, 1 - (top?.value ?? 0) / vocabulary.threshold)
+            // A fallback is a default, not a finding: at most 0.5.
+            confidence = top == nil ? 0.5 : max(0.3, 0.5 * (1 - (top?.value ?? 0) / vocabulary.threshold) + 0.2)
             reasons.insert(top == nil
                 ? "no category evidence in the title or image; using '\(vocabulary.fallback)'"
                 : "evidence too weak (best \(top!.key) \(Format.number(top!.value)) < \(Format.number(vocabulary.threshold))); using '\(vocabulary.fallback)'", at: 0)

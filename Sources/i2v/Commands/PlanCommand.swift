@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Media
 import Motion
+import Tensor
 
 /// `i2v plan`: the generation plan (category, template, prompt, every parameter and why) for a
 /// product title and optional photo, printed as JSON.
@@ -63,6 +64,9 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "I2VGen-XL model folder (decides --engine auto).")
     var modelDir: String = "Models/i2vgen-xl"
 
+    @Option(help: "ResNet-50 folder made by scripts/convert_resnet50.py; used as image evidence when present.")
+    var classifierDir: String = ResNetImageClassifier.defaultDirectory
+
     @Flag(help: "List the valid categories and templates instead of planning.")
     var list = false
 
@@ -77,7 +81,8 @@ struct PlanCommand: ParsableCommand {
 
     private func execute() throws {
         let installed = FileManager.default.fileExists(atPath: URL(fileURLWithPath: modelDir).appendingPathComponent("model_index.json").path)
-        var planner = try Planner.builtIn(diffusionAvailable: installed)
+        let classifier = image == nil ? nil : try ResNetImageClassifier.loadIfInstalled(directory: classifierDir, backend: CPUBackend())
+        var planner = try Planner.builtIn(diffusionAvailable: installed, imageClassifier: classifier)
         if let templates { planner.library = try planner.library.applying(userFile: URL(fileURLWithPath: templates)) }
         if list {
             for c in planner.categories {
