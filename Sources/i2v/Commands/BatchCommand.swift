@@ -29,7 +29,7 @@ struct BatchCommand: AsyncParsableCommand {
         settings.workers = workers
         let engines = try EngineSetup.make(settings, logger: logger)
         let batch = OfflineBatch(csv: URL(fileURLWithPath: input), outputs: URL(fileURLWithPath: out), workers: workers, maxAttempts: maxAttempts)
-        let bar = ProgressBar()
+        let bar = BatchProgressBar()
         let rows: [OfflineBatch.Row]
         do {
             rows = try await batch.run(pipeline: engines.pipeline, planner: engines.planner, verifyImage: engines.verifyImage, logger: logger) {
@@ -47,7 +47,7 @@ struct BatchCommand: AsyncParsableCommand {
 }
 
 /// A one-line progress bar on standard error.
-final class ProgressBar: @unchecked Sendable {
+final class BatchProgressBar: @unchecked Sendable {
     private let lock = NSLock()
     private let interactive = isatty(STDERR_FILENO) == 1
     private var lastLine = ""
