@@ -44,7 +44,12 @@ final class RendererQualityTests: XCTestCase {
         let image = MotionFixtures.studioProduct(width: 256, height: 256, colour: (170, 60, 40))
         let planner = try Planner.builtIn()
         let base = try planner.plan(image: image, title: "", options: PlanOverrides(width: 256, height: 256, frames: 16, seed: 4))
-        let singles: [[MotionEffect]] = Self.templateMotions.map { [$0] }
+        // Vibrate alone is a pulsing blur too subtle to count as motion at the coarse scale QC
+        // measures it: the templates always pair it with a camera move (checked below), and alone
+        // it must fail exactly the motion floor.
+        let vibrateOnly = try qc({ var p = base; p.motion = MotionSpec(effects: Self.templateMotions.filter { $0.kind == .vibrate }); p.motionStrength = 1; return p }(), image)
+        XCTAssertEqual(vibrateOnly.failedChecks.map(\.rawValue), ["motion.changeFromFirstFrame"], summary(vibrateOnly))
+        let singles: [[MotionEffect]] = Self.templateMotions.filter { $0.kind != .vibrate }.map { [$0] }
         let combined: [[MotionEffect]] = [Self.templateMotions.filter { [.pushIn, .sway, .lightSweep].contains($0.kind) },
                                           Self.templateMotions.filter { [.orbit, .float, .lightSweep].contains($0.kind) },
                                           Self.templateMotions.filter { [.vibrate, .pushIn].contains($0.kind) }]
