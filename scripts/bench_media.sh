@@ -18,7 +18,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 frames() {   # frames SIZE COUNT DIR
   mkdir -p "$3"
-  ffmpeg -v error -f lavfi -i "gradients=s=$1x$1:speed=0.03:rate=16,noise=alls=6:allf=t,format=rgb24" \
+  ffmpeg -v error -f lavfi -i "gradients=s=$1x$1:speed=0.03:rate=16,noise=alls=2:allf=t,format=rgb24" \
     -frames:v "$2" "$3/%04d.png"
 }
 # Wall time (ms) and peak RSS (MB) of a command, best of $REPEAT runs by time.
@@ -64,16 +64,24 @@ for size in 512 768; do
 done
 
 echo
-echo "| decode 4000x3000 JPEG (q90, 4:2:0) | ms (in-process, median) | ms (process wall, best) | peak RSS MB |"
+ffmpeg -v error -f lavfi -i "gradients=s=4000x3000:speed=0.01,noise=alls=2:allf=t,format=yuvj420p" -frames:v 1 -q:v 2 "$WORK/big.jpg"
+echo "| decode 4000x3000 JPEG ($(stat -c %s "$WORK/big.jpg") bytes, 4:2:0 baseline) | ms (in-process, median) | ms (process wall, best) | peak RSS MB |"
 echo "|---|---|---|---|"
-ffmpeg -v error -f lavfi -i "gradients=s=4000x3000:speed=0.01,noise=alls=6:allf=t" -frames:v 1 -q:v 3 "$WORK/big.jpg"
 j=$("$I2V" media bench --task decode --in "$WORK/big.jpg" --repeat "$REPEAT")
 read -r i2v_ms i2v_mb < <(measure "$I2V" media bench --task decode --in "$WORK/big.jpg" --repeat 1)
 read -r base_ms base_mb < <(measure "$I2V" version)
+js=$("$I2V" media bench --task decode --in "$WORK/big.jpg" --min-short-side 768 --repeat "$REPEAT")
 read -r ffd_ms ffd_mb < <(measure ffmpeg -v error -i "$WORK/big.jpg" -f null -)
 read -r cwd_ms cwd_mb < <(measure cwebp -quiet -q 80 "$WORK/big.jpg" -o "$WORK/big.webp")
 echo "| i2v ImageDecoder (libjpeg-turbo) | $(json "$j" ms_median) | $i2v_ms | $i2v_mb (process baseline $base_mb) |"
+echo "| i2v ImageDecoder, DCT-scaled for a 768 px target ($(json "$js" width)x$(json "$js" height)) | $(json "$js" ms_median) | – | – |"
 echo "| ffmpeg -i big.jpg -f null - | – | $ffd_ms | $ffd_mb |"
 echo "| cwebp big.jpg (decode + WebP encode) | – | $cwd_ms | $cwd_mb |"
+
 echo
-echo "JPEG: $(stat -c %s "$WORK/big.jpg") bytes"
+echo "| prepare the 4000x3000 JPEG to 16:9 at 512 (912x512, pad, Lanczos, PNG out) | ms (process wall, best) | peak RSS MB |"
+echo "|---|---|---|"
+read -r p_ms p_mb < <(measure "$I2V" media prepare --in "$WORK/big.jpg" --aspect 16:9 --size 512 --mode pad --out "$WORK/prep.png")
+read -r fp_ms fp_mb < <(measure ffmpeg -v error -y -i "$WORK/big.jpg" -vf "scale=683:512:flags=lanczos,pad=912:512:(ow-iw)/2:0:white" "$WORK/ffprep.png")
+echo "| i2v media prepare (Pillow-exact Lanczos) | $p_ms | $p_mb |"
+echo "| ffmpeg scale=lanczos + pad | $fp_ms | $fp_mb |"
