@@ -18,7 +18,7 @@ struct MediaProbeCommand: ParsableCommand {
         if json {
             var object: [String: String] = [:]
             for (k, v) in result.fields { object[k] = v }
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
         } else {
             let width = result.fields.map(\.0.count).max() ?? 0
