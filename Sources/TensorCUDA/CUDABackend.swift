@@ -38,6 +38,17 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     public func synchronize() throws { try ctx.synchronize() }
     public func emptyCache() { ctx.allocator.emptyCache() }
 
+    /// Per-kernel GPU time of everything `body` launches, slowest first (CUDA events around each
+    /// launch and cuBLAS call; cuBLAS rows are named by the op that issued them).
+    public func profile(_ body: () throws -> Void) throws -> [(name: String, calls: Int, milliseconds: Double, tflops: Double?)] {
+        try synchronize()
+        let p = CUDAProfiler(driver: ctx.driver)
+        ctx.profiler = p
+        defer { ctx.profiler = nil }
+        try body()
+        return try p.report().map { ($0.name, $0.calls, $0.milliseconds, $0.flops > 0 ? $0.flops / ($0.milliseconds * 1e9) : nil) }
+    }
+
     // MARK: - Plumbing
 
     var dtype: DType { precision.dtype }
@@ -77,8 +88,12 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     /// Row-major C[m,n] = alpha·op(A)·op(B) + beta·C via column-major cuBLAS (computes Cᵀ = Bᵀ·Aᵀ).
     func gemm(transA: Bool = false, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
               a: UInt64, lda: Int, b: UInt64, ldb: Int, beta: Float, c: UInt64, ldc: Int,
-              batch: Int = 1, strideA: Int = 0, strideB: Int = 0, strideC: Int = 0, cType: Int32? = nil) {
+              batch: Int = 1, strideA: Int = 0, strideB: Int = 0, strideC: Int = 0, cType: Int32? = nil,
+              caller: String = #function) {
         if m == 0 || n == 0 || batch == 0 { return }
+        let op = caller.prefix { $0 != "(" }
+        let mark = try? ctx.profiler?.begin("cublas gemm ← \(op)", flops: 2 * Double(m) * Double(n) * Double(k) * Double(batch))
+        defer { if let mark { try? ctx.profiler?.end(mark) } }
         var al = alpha, be = beta
         let t = precision.cublasType, ct = cType ?? t
         let opA = transB ? CuBLAS.opT : CuBLAS.opN, opB = transA ? CuBLAS.opT : CuBLAS.opN

@@ -16,6 +16,8 @@ final class CUDAContext: @unchecked Sendable {
     let allocator: CUDAAllocator
     /// Synchronise after every launch and check for errors (I2V_CUDA_SYNC=1): slow, for debugging.
     let syncEachLaunch: Bool
+    /// Per-kernel GPU times while set (see `CUDABackend.profile`).
+    var profiler: CUDAProfiler?
     private var modules: [String: OpaquePointer?] = [:]
     private var functions: [String: OpaquePointer?] = [:]
     private let lock = NSLock()
@@ -94,10 +96,12 @@ final class CUDAContext: @unchecked Sendable {
             storage.append(p)
             pointers.append(p)
         }
+        let mark = try profiler?.begin(name)
         let rc = pointers.withUnsafeMutableBufferPointer { buf in
             driver.cuLaunchKernel(function, UInt32(max(grid, 1)), 1, 1, UInt32(block), 1, 1, UInt32(sharedBytes), nil, buf.baseAddress, nil)
         }
         try driver.check(rc, "cuLaunchKernel(\(name), grid \(grid), block \(block))")
+        if let mark { try profiler?.end(mark) }
         if syncEachLaunch { try driver.check(driver.cuCtxSynchronize(), "kernel \(name)") }
     }
 

@@ -16,6 +16,7 @@ struct Bench: ParsableCommand {
     @Option(help: "UNet shapes WxHxF.") var shapes: [String] = ["512x512x16", "1280x704x16"]
     @Option(help: "VAE decode sizes WxH.") var vaeSizes: [String] = ["512x512", "1280x704"]
     @Option(help: "Timed UNet steps per shape (median reported).") var repeats = 5
+    @Flag(help: "After the timed steps, profile one more step per shape: GPU time per kernel.") var profile = false
 
     func run() throws {
         guard let prec = CUDAPrecision(rawValue: precision), let vprec = CUDAPrecision(rawValue: vaePrecision) else {
@@ -26,13 +27,16 @@ struct Bench: ParsableCommand {
             let p = s.split(separator: "x").compactMap { Int($0) }
             guard p.count == 3 else { throw ValidationError("shape \(s) is not WxHxF") }
             let cuda = try CUDABackend(device: device, precision: prec)
+            var table: [(name: String, calls: Int, milliseconds: Double, tflops: Double?)] = []
             let r = try UNetBenchmark.run(backend: cuda, shape: .init(height: p[1], width: p[0], frames: p[2]),
-                                          weightDType: .float16, repeats: repeats + 1)
+                                          weightDType: .float16, repeats: repeats + 1,
+                                          untimedStep: profile ? { step in table = try cuda.profile(step) } : nil)
             // The first call pays for kernel loading and allocator growth: report the rest.
             let steady = Array(r.stepSeconds.dropFirst()).sorted()
             let ms = steady[steady.count / 2] * 1000
-            print(String(format: "UNet CFG step %@ (%@)\t%.1f\t%.2f\t%@", s, precision, ms,
-                         Double(cuda.peakAllocatedBytes) / 1073741824, cuda.deviceName))
+            print("UNet CFG step \(s) (\(precision))\t" + String(format: "%.1f\t%.2f\t", ms, Double(cuda.peakAllocatedBytes) / 1073741824)
+                  + cuda.deviceName)
+            if profile { Self.printProfile(table, title: "UNet CFG step \(s)") }
             fflush(stdout)
         }
         for s in vaeSizes {
@@ -60,9 +64,19 @@ struct Bench: ParsableCommand {
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
             }
             let steady = Array(times.dropFirst()).sorted()
-            print(String(format: "VAE decode 1 frame %@ (%@)\t%.1f\t%.2f\t%@", s, vaePrecision, steady[steady.count / 2],
-                         Double(cuda.peakAllocatedBytes) / 1073741824, cuda.deviceName))
+            print("VAE decode 1 frame \(s) (\(vaePrecision))\t"
+                  + String(format: "%.1f\t%.2f\t", steady[steady.count / 2], Double(cuda.peakAllocatedBytes) / 1073741824) + cuda.deviceName)
             fflush(stdout)
+        }
+    }
+
+    static func printProfile(_ rows: [(name: String, calls: Int, milliseconds: Double, tflops: Double?)], title: String) {
+        let total = rows.reduce(0) { $0 + $1.milliseconds }
+        print("# profile of one \(title): " + String(format: "%.1f ms of GPU time in %d launches", total, rows.reduce(0) { $0 + $1.calls }))
+        for row in rows.prefix(40) {
+            let rate = row.tflops.map { String(format: "%.0f TFLOP/s", $0) } ?? ""
+            print(String(format: "#  %8.2f ms %5.1f%% %6d× ", row.milliseconds, 100 * row.milliseconds / max(total, 1e-9), row.calls)
+                  + "\(row.name) \(rate)")
         }
     }
 }
