@@ -34,6 +34,9 @@ public protocol Backend: AnyObject, Sendable {
 
     /// y = x·Wᵀ + b. x: [..., in], weight: [out, in] (PyTorch `Linear`), bias: [out] → [..., out].
     func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor
+    /// y = x·Wᵀ + b + residual (the residual has y's shape). A backend may fuse the additions into
+    /// the matrix product; the default adds afterwards.
+    func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: Tensor) -> Tensor
     /// Batched matrix product. a: [B, M, K]; b: [B, K, N] (or [B, N, K] when `transposeB`) → [B, M, N].
     func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool) -> Tensor
     /// 2-D convolution. x: [N, C, H, W], weight: [O, C, kh, kw], bias: [O] → [N, O, Ho, Wo].
@@ -94,6 +97,9 @@ public protocol Backend: AnyObject, Sendable {
 }
 
 extension Backend {
+    public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: Tensor) -> Tensor {
+        binary(.add, linear(x, weight: weight, bias: bias), residual)
+    }
     public func add(_ a: Tensor, _ b: Tensor) -> Tensor { binary(.add, a, b) }
     public func sub(_ a: Tensor, _ b: Tensor) -> Tensor { binary(.sub, a, b) }
     public func mul(_ a: Tensor, _ b: Tensor) -> Tensor { binary(.mul, a, b) }

@@ -19,11 +19,13 @@ public final class CUDABuffer: DeviceBuffer, @unchecked Sendable {
 }
 
 /// A caching allocator: freed blocks are kept in per-size free lists (sizes rounded up to 1 MiB
-/// above 1 MiB, to powers of two below) and reused; on an allocation failure the cache is emptied
+/// above 1 MiB, to powers of two below) and reused by best fit (a block up to 25% larger than asked); on an allocation failure the cache is emptied
 /// and the allocation retried once. `peakBytes` is the largest amount ever held from the driver.
 final class CUDAAllocator: @unchecked Sendable {
     private let driver: CUDADriver
     private var free: [Int: [UInt64]] = [:]
+    /// The sizes with cached blocks, ascending.
+    private var sizes: [Int] = []
     private let lock = NSLock()
     private(set) var heldBytes = 0
     private(set) var peakBytes = 0
@@ -41,10 +43,12 @@ final class CUDAAllocator: @unchecked Sendable {
     func allocate(bytes: Int) throws -> (UInt64, Int) {
         let cap = Self.roundUp(bytes)
         lock.lock(); defer { lock.unlock() }
-        if var list = free[cap], let addr = list.popLast() {
-            free[cap] = list
-            inUseBytes += cap; peakInUseBytes = max(peakInUseBytes, inUseBytes)
-            return (addr, cap)
+        // Best fit: the smallest cached block of at least `cap` bytes and at most 25% larger.
+        if let size = sizes.first(where: { $0 >= cap }), size <= cap + cap / 4, var list = free[size], let addr = list.popLast() {
+            free[size] = list
+            if list.isEmpty { free[size] = nil; sizes.removeAll { $0 == size } }
+            inUseBytes += size; peakInUseBytes = max(peakInUseBytes, inUseBytes)
+            return (addr, size)
         }
         var addr: UInt64 = 0
         var rc = driver.cuMemAlloc(&addr, cap)
@@ -65,6 +69,9 @@ final class CUDAAllocator: @unchecked Sendable {
 
     func release(address: UInt64, capacity: Int) {
         lock.lock(); defer { lock.unlock() }
+        if free[capacity] == nil {
+            sizes.insert(capacity, at: sizes.firstIndex { $0 > capacity } ?? sizes.count)
+        }
         free[capacity, default: []].append(address)
         inUseBytes -= capacity
     }
@@ -75,5 +82,6 @@ final class CUDAAllocator: @unchecked Sendable {
     private func emptyCacheLocked() {
         for (cap, list) in free { for a in list { _ = driver.cuMemFree(a); heldBytes -= cap } }
         free.removeAll()
+        sizes.removeAll()
     }
 }

@@ -128,8 +128,12 @@ public struct CUDATuning: Sendable {
     public var splitGroupNorm = true
     /// 16-byte vectorised pointwise and im2col kernels where sizes and alignment allow.
     public var vectorized = true
+    /// Linear layers through cuBLASLt with bias (and residual) fused into the GEMM.
+    public var fusedLinear = true
 
     public init() {
-        if ProcessInfo.processInfo.environment["I2V_CUDA_FLASH"] == "0" { flashAttention = false }
+        let env = ProcessInfo.processInfo.environment
+        if env["I2V_CUDA_FLASH"] == "0" { flashAttention = false }
+        if env["I2V_CUDA_LT"] == "0" { fusedLinear = false }
     }
 }

@@ -11,9 +11,36 @@ extension CUDABackend {
         precondition(weight.rank == 2 && x.dim(-1) == inF, "linear: input \(x.shape), weight \(weight.shape)")
         let rows = x.count / inF
         let out = empty(Array(x.shape.dropLast()) + [outF])
+        if let bias, fusedLinear(x, weight: weight, bias: bias, residual: nil, out: out, rows: rows) { return out }
         gemm(transB: true, m: rows, n: outF, k: inF, a: addr(x), lda: inF, b: addr(weight), ldb: inF, beta: 0, c: addr(out), ldc: outF)
         if let bias { addBias(out, bias, channels: outF, inner: 1) }
         return out
+    }
+
+    /// x·Wᵀ + b + residual: one cuBLASLt call (bias epilogue, residual as C with β = 1) when it
+    /// applies; otherwise a GEMM accumulating onto a copy of the residual, then the bias.
+    public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: Tensor) -> Tensor {
+        let inF = weight.shape[1], outF = weight.shape[0]
+        precondition(weight.rank == 2 && x.dim(-1) == inF, "linear: input \(x.shape), weight \(weight.shape)")
+        let rows = x.count / inF
+        precondition(residual.count == rows * outF, "linear: residual \(residual.shape) for \(rows)×\(outF) outputs")
+        let out = empty(Array(x.shape.dropLast()) + [outF])
+        if let bias, fusedLinear(x, weight: weight, bias: bias, residual: residual, out: out, rows: rows) { return out }
+        copyRows(residual, out, rows: 1, cols: out.count, xStride: 0, yStride: 0, xOff: 0, yOff: 0)
+        gemm(transB: true, m: rows, n: outF, k: inF, a: addr(x), lda: inF, b: addr(weight), ldb: inF, beta: 1, c: addr(out), ldc: outF)
+        if let bias { addBias(out, bias, channels: outF, inner: 1) }
+        return out
+    }
+
+    /// The cuBLASLt path of `linear`; false when it does not apply (tuning off, misaligned, no algorithm).
+    func fusedLinear(_ x: Tensor, weight: Tensor, bias: Tensor, residual: Tensor?, out: Tensor, rows: Int) -> Bool {
+        guard tuning.fusedLinear, let lt = ltMatmul else { return false }
+        let outF = weight.shape[0], inF = weight.shape[1]
+        let mark = try? ctx.profiler?.begin(residual == nil ? "cublasLt linear+bias" : "cublasLt linear+bias+residual",
+                                            flops: 2 * Double(rows) * Double(outF) * Double(inF))
+        defer { if let mark { try? ctx.profiler?.end(mark) } }
+        return lt.linear(rows: rows, outF: outF, inF: inF, x: addr(x), weight: addr(weight), bias: addr(bias),
+                         residual: residual.map { addr($0) }, out: addr(out))
     }
 
     func addBias(_ y: Tensor, _ bias: Tensor, channels: Int, inner: Int) {

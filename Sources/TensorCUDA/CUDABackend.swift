@@ -21,6 +21,8 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     public var attentionBudgetBytes: Int
     /// Which kernel paths run (fused attention, split GroupNorm, vectorised pointwise).
     public var tuning = CUDATuning()
+    /// cuBLASLt linear layers with fused epilogues; nil when cuBLASLt cannot be set up.
+    lazy var ltMatmul: CUDALtMatmul? = try? CUDALtMatmul(lt: CuBLASLt(), dataType: precision.cublasType, allocator: ctx.allocator)
 
     /// Opens GPU `device` (0-based). Throws a `CUDAError` naming what is missing when the driver,
     /// cuBLAS or NVRTC cannot be loaded or the device does not exist.

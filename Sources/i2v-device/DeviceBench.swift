@@ -29,13 +29,13 @@ struct Bench: ParsableCommand {
             let cuda = try CUDABackend(device: device, precision: prec)
             var table: [(name: String, calls: Int, milliseconds: Double, tflops: Double?)] = []
             let r = try UNetBenchmark.run(backend: cuda, shape: .init(height: p[1], width: p[0], frames: p[2]),
-                                          weightDType: .float16, repeats: repeats + 1,
+                                          weightDType: .float16, repeats: repeats + 1, options: .gpu,
                                           untimedStep: profile ? { step in table = try cuda.profile(step) } : nil)
             // The first call pays for kernel loading and allocator growth: report the rest.
             let steady = Array(r.stepSeconds.dropFirst()).sorted()
             let ms = steady[steady.count / 2] * 1000
             print("UNet CFG step \(s) (\(precision))\t" + String(format: "%.1f\t%.2f\t", ms, Double(cuda.peakAllocatedBytes) / 1073741824)
-                  + cuda.deviceName)
+                  + cuda.deviceName + String(format: "\t(peak in use %.2f GiB)", Double(cuda.peakInUseBytes) / 1073741824))
             if profile { Self.printProfile(table, title: "UNet CFG step \(s)") }
             fflush(stdout)
         }
