@@ -130,10 +130,13 @@ public struct CUDATuning: Sendable {
     public var vectorized = true
     /// Linear layers through cuBLASLt with bias (and residual) fused into the GEMM.
     public var fusedLinear = true
+    /// 2-D convolutions through cuDNN (when installed) instead of im2col + GEMM.
+    public var cudnnConvolution = true
 
     public init() {
         let env = ProcessInfo.processInfo.environment
         if env["I2V_CUDA_FLASH"] == "0" { flashAttention = false }
         if env["I2V_CUDA_LT"] == "0" { fusedLinear = false }
+        if env["I2V_CUDA_CUDNN"] == "0" { cudnnConvolution = false }
     }
 }

@@ -43,6 +43,23 @@ extension CUDABackend {
                          residual: residual.map { addr($0) }, out: addr(out))
     }
 
+    func cudnnConvolution(_ dnn: CUDAConvolution, _ x: Tensor, weight: Tensor, out: Tensor, stride: Int, padding: Padding2D) -> Bool {
+        let key = CUDAConvolution.Key(n: x.shape[0], c: x.shape[1], h: x.shape[2], w: x.shape[3], o: weight.shape[0],
+                                      kh: weight.shape[2], kw: weight.shape[3], stride: stride, padH: padding.top, padW: padding.left)
+        return cudnnForward(dnn, key, x, weight: weight, out: out, label: "cudnn conv2d \(key.kh)×\(key.kw)")
+    }
+
+    /// `key` describes x and weight as a 4-D NCHW convolution (a temporal conv is one over [B, C, F, H·W]).
+    func cudnnForward(_ dnn: CUDAConvolution, _ key: CUDAConvolution.Key, _ x: Tensor, weight: Tensor, out: Tensor, label: String) -> Bool {
+        let flops = 2 * Double(out.count) * Double(key.c * key.kh * key.kw)
+        let mark = try? ctx.profiler?.begin(label, flops: flops)
+        defer { if let mark { try? ctx.profiler?.end(mark) } }
+        return dnn.forward(key, x: addr(x), weight: addr(weight), y: addr(out)) { bytes in
+            let buffer = self.scratchF32((bytes + 3) / 4)
+            return (buffer.address, buffer)
+        }
+    }
+
     func addBias(_ y: Tensor, _ bias: Tensor, channels: Int, inner: Int) {
         if inner % 8 == 0 && vectorizable(y.count, y) {
             run("bias_add_vec", count: y.count / 8, [.ptr(addr(y)), .ptr(addr(bias)), .i64(y.count), .i64(channels), .i64(inner)])
@@ -69,6 +86,46 @@ extension CUDABackend {
         let ho = (h + padding.top + padding.bottom - kh) / stride + 1
         let wo = (w + padding.left + padding.right - kw) / stride + 1
         let out = empty([n, o, ho, wo])
+        if kh > 1 || kw > 1, tuning.cudnnConvolution, padding.top == padding.bottom, padding.left == padding.right,
+           let dnn = convolution {
+            let key = CUDAConvolution.Key(n: n, c: c, h: h, w: w, o: o, kh: kh, kw: kw, stride: stride, padH: padding.top, padW: padding.left)
+            let ran = fasterOf(key, cudnn: { cudnnForward(dnn, key, x, weight: weight, out: out, label: "cudnn conv2d \(kh)×\(kw)") },
+                               gemm: { im2colConv(x, weight: weight, out: out, stride: stride, padding: padding) })
+            if !ran { im2colConv(x, weight: weight, out: out, stride: stride, padding: padding) }
+        } else {
+            im2colConv(x, weight: weight, out: out, stride: stride, padding: padding)
+        }
+        if let bias { addBias(out, bias, channels: o, inner: ho * wo) }
+        return out
+    }
+
+    /// Runs whichever of cuDNN and the GEMM path was faster for `key` when first measured (both
+    /// are timed once, on the real operands, and write the same output); false when cuDNN
+    /// cannot take the case and nothing ran.
+    func fasterOf(_ key: CUDAConvolution.Key, cudnn: () -> Bool, gemm: () -> Void) -> Bool {
+        if let useCUDNN = convChoice[key] {
+            if useCUDNN { return cudnn() }
+            gemm()
+            return true
+        }
+        do {
+            var cudnnRan = true
+            let dnnMs = try CUDAOpTiming.time(self, warmup: 1, repeats: 3) { if !cudnn() { cudnnRan = false } }
+            guard cudnnRan else { convChoice[key] = false; gemm(); return true }
+            let gemmMs = try CUDAOpTiming.time(self, warmup: 1, repeats: 3) { gemm() }
+            convChoice[key] = dnnMs < gemmMs
+            if dnnMs < gemmMs { return cudnn() }  // leave cuDNN's result in the output
+            return true
+        } catch {
+            fatalError("\(error)")
+        }
+    }
+
+    /// Convolution as im2col + GEMM into `out` (no bias).
+    func im2colConv(_ x: Tensor, weight: Tensor, out: Tensor, stride: Int, padding: Padding2D) {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
+        let (ho, wo) = (out.shape[2], out.shape[3])
         let hw = ho * wo, kdim = c * kh * kw
         let es = elementSize
         if kh == 1 && kw == 1 && stride == 1 && padding == .same(0) {
@@ -110,8 +167,6 @@ extension CUDABackend {
                 }
             }
         }
-        if let bias { addBias(out, bias, channels: o, inner: hw) }
-        return out
     }
 
     /// Column matrix [samples, C·kh·kw, Ho·Wo] of x [N, C, H, W] for the given samples (Wo % 8 == 0).
@@ -130,13 +185,32 @@ extension CUDABackend {
     public func conv3dTemporal(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         let (b, c, f, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3], x.shape[4])
         let o = weight.shape[0], k = weight.shape[2], pad = (k - 1) / 2, hw = h * w
+        let out = empty([b, o, f, h, w])
+        if tuning.cudnnConvolution, k % 2 == 1, let dnn = convolution {
+            // The (k,1,1) kernel over [B, C, F, H, W] is a (k,1) 2-D convolution over [B, C, F, H·W]:
+            // cuDNN does it as one implicit GEMM; k shifted GEMMs may still be faster (measured).
+            let key = CUDAConvolution.Key(n: b, c: c, h: f, w: hw, o: o, kh: k, kw: 1, stride: 1, padH: pad, padW: 0)
+            let ran = fasterOf(key, cudnn: { cudnnForward(dnn, key, x, weight: weight, out: out, label: "cudnn conv3d temporal") },
+                               gemm: { shiftedGEMMs(x, weight: weight, out: out) })
+            if !ran { shiftedGEMMs(x, weight: weight, out: out) }
+        } else {
+            shiftedGEMMs(x, weight: weight, out: out)
+        }
+        if let bias { addBias(out, bias, channels: o, inner: f * hw) }
+        return out
+    }
+
+    /// The temporal convolution as k strided-batched GEMMs, one per tap, into `out` (no bias).
+    func shiftedGEMMs(_ x: Tensor, weight: Tensor, out: Tensor) {
+        let (b, c, f, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3], x.shape[4])
+        let o = weight.shape[0], k = weight.shape[2], pad = (k - 1) / 2, hw = h * w
         let es = elementSize
         let taps = empty([k, o, c])
         run("tconv_taps", count: k * o * c, [.ptr(addr(weight)), .ptr(addr(taps)), .i64(o), .i64(c), .i64(k)])
         // The centre tap covers every frame, so it initialises the output (beta 0, no zero fill);
         // the shifted taps accumulate over the frames they reach.
         let centre = k % 2 == 1 ? pad : -1
-        let out = centre >= 0 ? empty([b, o, f, h, w]) : zeros([b, o, f, h, w])
+        if centre < 0 { run("fill", count: out.count, [.ptr(addr(out)), .f32(0), .i64(out.count)]) }
         for t in ([centre] + (0..<k).filter { $0 != centre }) where t >= 0 {
             let f0 = max(0, pad - t), f1 = min(f, f + pad - t)
             if f1 <= f0 { continue }
@@ -145,8 +219,6 @@ extension CUDABackend {
                  c: addr(out) + UInt64(f0 * hw * es), ldc: f * hw,
                  batch: b, strideA: 0, strideB: c * f * hw, strideC: o * f * hw)
         }
-        if let bias { addBias(out, bias, channels: o, inner: f * hw) }
-        return out
     }
 
     public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {

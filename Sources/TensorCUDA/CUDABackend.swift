@@ -23,6 +23,10 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     public var tuning = CUDATuning()
     /// cuBLASLt linear layers with fused epilogues; nil when cuBLASLt cannot be set up.
     lazy var ltMatmul: CUDALtMatmul? = try? CUDALtMatmul(lt: CuBLASLt(), dataType: precision.cublasType, allocator: ctx.allocator)
+    /// cuDNN convolutions; nil when cuDNN 9 is not installed (im2col + GEMM then).
+    lazy var convolution: CUDAConvolution? = try? CUDAConvolution(dnn: CuDNN(), precision: precision)
+    /// Per convolution shape: whether cuDNN (true) or the GEMM path (false) measured faster.
+    var convChoice: [CUDAConvolution.Key: Bool] = [:]
 
     /// Opens GPU `device` (0-based). Throws a `CUDAError` naming what is missing when the driver,
     /// cuBLAS or NVRTC cannot be loaded or the device does not exist.
