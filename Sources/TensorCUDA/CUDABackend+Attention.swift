@@ -103,6 +103,7 @@ public struct FlashVariant: Sendable, Equatable, CustomStringConvertible {
     /// The variants compiled into the half-precision modules (FLASH_ENTRY lines).
     static let compiled: [FlashVariant] = [
         FlashVariant(headDim: 64, warps: 4), FlashVariant(headDim: 64, warps: 8), FlashVariant(headDim: 64, warps: 1, keyTile: 16),
+        FlashVariant(headDim: 64, warps: 4, rowGroups: 2), FlashVariant(headDim: 64, warps: 8, rowGroups: 2),
         FlashVariant(headDim: 80, warps: 4), FlashVariant(headDim: 80, warps: 1, keyTile: 16),
     ]
 
