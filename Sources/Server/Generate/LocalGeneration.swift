@@ -167,7 +167,7 @@ public enum LocalGeneration {
         let start = DispatchTime.now().uptimeNanoseconds
         let serial = NSLock()
         do {
-            return try TemplateEngine().generate(plan: plan, image: photo, progress: { done, total in
+            return try TemplateEngine().generate(plan: plan, image: photo, progress: { _, done, total in
                 serial.lock(); defer { serial.unlock() }
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
