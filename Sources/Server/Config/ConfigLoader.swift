@@ -59,7 +59,7 @@ public enum ConfigLoader {
         Setting(key: "fetch_timeout_seconds", help: "image URL fetch time limit") { $0.fetchTimeoutSeconds = try parse("fetch_timeout_seconds", $1, 0.1...600.0) },
         Setting(key: "allow_private_networks", help: "let image URLs and webhooks reach private addresses") { $0.allowPrivateNetworks = try bool("allow_private_networks", $1) },
         Setting(key: "cors_origins", help: "comma-separated origins allowed by CORS (off when empty)") { $0.corsOrigins = list($1) },
-        Setting(key: "retention_days", help: "delete finished jobs after N days (0 = keep)") { config, text in
+        Setting(key: "retention_days", help: "delete finished jobs, their outputs and unused uploaded originals after N days (0 = keep)") { config, text in
             let days: Double = try parse("retention_days", text, 0...36500.0)
             config.retentionDays = days > 0 ? days : nil
         },

@@ -26,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("api-key"), help: "Accepted bearer key (repeatable).") var apiKeys: [String] = []
     @Option(help: "auto (keys beyond loopback) | required | disabled.") var auth: String?
     @Option(name: .customLong("max-upload-mb"), help: "Largest accepted upload in MiB (default 25).") var maxUploadMB: Double?
-    @Option(name: .customLong("retention-days"), help: "Delete finished jobs after N days (default: keep).") var retentionDays: Double?
+    @Option(name: .customLong("retention-days"), help: "Delete finished jobs, their outputs and unused uploaded originals after N days (default: keep).") var retentionDays: Double?
     @Option(name: .customLong("cors-origin"), help: "Origin allowed by CORS (repeatable; default none).") var corsOrigins: [String] = []
     @Option(name: .customLong("set"), help: "Any setting as key=value (repeatable).") var settings: [String] = []
 
