@@ -53,7 +53,12 @@ final class CUDAConvolution {
                                         UnsafeMutableRawPointer(bitPattern: UInt(ws)), plan.workspaceBytes, &beta, plan.y,
                                         UnsafeMutableRawPointer(bitPattern: UInt(y)))
         withExtendedLifetime(owner) {}
-        if rc != 0 { fatalError("\(CUDAError.libraryCall(call: "cudnnConvolutionForward \(key)", message: dnn.message(rc)))") }
+        // A parameter cuDNN refuses (it checks before launching anything) sends the shape back to
+        // the GEMM path for good.
+        if rc != 0 {
+            lock.lock(); plans[key] = .some(nil); lock.unlock()
+            return false
+        }
         return true
     }
 
