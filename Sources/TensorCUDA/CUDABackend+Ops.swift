@@ -35,6 +35,7 @@ extension CUDABackend {
     /// The cuBLASLt path of `linear`; false when it does not apply (tuning off, misaligned, no algorithm).
     func fusedLinear(_ x: Tensor, weight: Tensor, bias: Tensor, residual: Tensor?, out: Tensor, rows: Int) -> Bool {
         guard tuning.fusedLinear, let lt = ltMatmul else { return false }
+        ctx.ensureCurrent()
         let outF = weight.shape[0], inF = weight.shape[1]
         let mark = try? ctx.profiler?.begin(residual == nil ? "cublasLt linear+bias" : "cublasLt linear+bias+residual",
                                             flops: 2 * Double(rows) * Double(outF) * Double(inF))
@@ -51,6 +52,7 @@ extension CUDABackend {
 
     /// `key` describes x and weight as a 4-D NCHW convolution (a temporal conv is one over [B, C, F, H·W]).
     func cudnnForward(_ dnn: CUDAConvolution, _ key: CUDAConvolution.Key, _ x: Tensor, weight: Tensor, out: Tensor, label: String) -> Bool {
+        ctx.ensureCurrent()
         let flops = 2 * Double(out.count) * Double(key.c * key.kh * key.kw)
         let mark = try? ctx.profiler?.begin(label, flops: flops)
         defer { if let mark { try? ctx.profiler?.end(mark) } }
