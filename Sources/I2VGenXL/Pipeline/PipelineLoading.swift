@@ -16,8 +16,10 @@ extension I2VGenXLUNet {
 extension I2VGenXLPipeline {
     /// Loads every component of a diffusers-layout I2VGen-XL folder (`model_index.json`, `unet/`,
     /// `vae/`, `text_encoder/`, `tokenizer/`, `image_encoder/`, `feature_extractor/`, `scheduler/`).
+    /// `unetOptions` nil: the CPU's bounded-memory defaults on the CPU backend, `.gpu` elsewhere.
     public static func load(from path: String, backend: any Backend,
-                            unetOptions: UNetOptions = UNetOptions()) throws -> I2VGenXLPipeline {
+                            unetOptions: UNetOptions? = nil) throws -> I2VGenXLPipeline {
+        let unetOptions = unetOptions ?? (backend is CPUBackend ? UNetOptions() : .gpu)
         let dir = try ModelDirectory(path: path)
         return I2VGenXLPipeline(
             backend: backend,
