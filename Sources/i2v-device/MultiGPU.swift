@@ -13,7 +13,7 @@ struct MultiGPU: ParsableCommand {
     @Option(help: "Jobs run at once in the second phase.") var jobs = 4
     @Option(help: "Job size WxHxF.") var shape = "512x512x16"
     @Option(help: "Denoising steps per job.") var steps = 20
-    @Option(help: "Storage precision.") var precision = "bfloat16"
+    @Option(help: "Model storage precision (the VAE runs in bfloat16).") var precision = "float16"
 
     func run() throws {
         let ids = try DeviceSelection.parseList(devices)
@@ -29,7 +29,8 @@ struct MultiGPU: ParsableCommand {
             Thread {
                 defer { loading.leave() }
                 do {
-                    let pipeline = try SyntheticPipeline.make(backend: try CUDABackend(device: id, precision: prec), unetOptions: .gpu)
+                    let pipeline = try SyntheticPipeline.make(backend: try CUDABackend(device: id, precision: prec),
+                                                              vaeBackend: try CUDABackend(device: id, precision: .bfloat16), unetOptions: .gpu)
                     pipelines.update { $0[slot] = pipeline }
                 } catch { failure.update { $0 = error } }
             }.start()

@@ -27,9 +27,9 @@ final class DiffusionEngineTests: XCTestCase {
     }
 
     func gatedEngine(_ gate: Gate) -> DiffusionEngine {
-        DiffusionEngine(modelPath: Self.tinyModel, device: .cpu) { path, backend in
+        DiffusionEngine(modelPath: Self.tinyModel, device: .cpu) { path, backends in
             gate.wait()
-            return try I2VGenXLPipeline.load(from: path, backend: backend)
+            return try I2VGenXLPipeline.load(from: path, backend: backends.model, vaeBackend: backends.vae)
         }
     }
 

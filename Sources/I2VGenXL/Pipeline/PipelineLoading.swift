@@ -17,7 +17,8 @@ extension I2VGenXLPipeline {
     /// Loads every component of a diffusers-layout I2VGen-XL folder (`model_index.json`, `unet/`,
     /// `vae/`, `text_encoder/`, `tokenizer/`, `image_encoder/`, `feature_extractor/`, `scheduler/`).
     /// `unetOptions` nil: the CPU's bounded-memory defaults on the CPU backend, `.gpu` elsewhere.
-    public static func load(from path: String, backend: any Backend,
+    /// The VAE runs on `vaeBackend` when given (see `I2VGenXLPipeline.vaeBackend`).
+    public static func load(from path: String, backend: any Backend, vaeBackend: (any Backend)? = nil,
                             unetOptions: UNetOptions? = nil) throws -> I2VGenXLPipeline {
         let unetOptions = unetOptions ?? (backend is CPUBackend ? UNetOptions() : .gpu)
         let dir = try ModelDirectory(path: path)
@@ -27,9 +28,10 @@ extension I2VGenXLPipeline {
             textEncoder: try CLIPTextModel.load(from: dir, backend: backend),
             imageEncoder: try CLIPVisionModelWithProjection.load(from: dir, backend: backend),
             imageProcessor: try CLIPImageProcessorConfig.load(from: dir),
-            vae: try AutoencoderKL.load(from: dir, backend: backend),
+            vae: try AutoencoderKL.load(from: dir, backend: vaeBackend ?? backend),
             unet: try I2VGenXLUNet.load(from: dir, backend: backend, options: unetOptions),
-            schedulerConfig: try DDIMScheduler.load(from: dir).config)
+            schedulerConfig: try DDIMScheduler.load(from: dir).config,
+            vaeBackend: vaeBackend)
     }
 }
 

@@ -7,10 +7,10 @@ import Tensor
 /// Compute is exactly the real model's; only the numbers in the weights are made up, so the video
 /// is noise. Prompts go through `SyntheticTokenizer` (no vocabulary files needed).
 public enum SyntheticPipeline {
-    public static func make(backend: any Backend, weightDType: DType = .float16,
+    public static func make(backend: any Backend, vaeBackend: (any Backend)? = nil, weightDType: DType = .float16,
                             unetOptions: UNetOptions = UNetOptions()) throws -> I2VGenXLPipeline {
-        func weights(_ salt: UInt64) -> SyntheticWeights {
-            SyntheticWeights(backend: backend, dtype: weightDType, seed: 0x9E37_79B9_7F4A_7C15 &+ salt)
+        func weights(_ salt: UInt64, on b: any Backend = backend) -> SyntheticWeights {
+            SyntheticWeights(backend: b, dtype: weightDType, seed: 0x9E37_79B9_7F4A_7C15 &+ salt)
         }
         return I2VGenXLPipeline(
             backend: backend,
@@ -18,9 +18,10 @@ public enum SyntheticPipeline {
             textEncoder: try CLIPTextModel(config: UNetBenchmark.realText, weights: weights(1)),
             imageEncoder: try CLIPVisionModelWithProjection(config: UNetBenchmark.realVision, weights: weights(2)),
             imageProcessor: CLIPImageProcessorConfig(),
-            vae: try AutoencoderKL(config: UNetBenchmark.realVAE, weights: weights(3)),
+            vae: try AutoencoderKL(config: UNetBenchmark.realVAE, weights: weights(3, on: vaeBackend ?? backend)),
             unet: try I2VGenXLUNet(config: .real, weights: WeightScope(weights(4)), options: unetOptions),
-            schedulerConfig: realScheduler)
+            schedulerConfig: realScheduler,
+            vaeBackend: vaeBackend)
     }
 
     /// `scheduler/scheduler_config.json` of ali-vilab/i2vgen-xl (reference §6).

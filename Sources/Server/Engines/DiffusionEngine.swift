@@ -12,7 +12,7 @@ import TensorCUDA
 /// that asks for `i2vgen-xl` while the weights load waits for them (cancellable) instead of
 /// failing.
 public final class DiffusionEngine: VideoEngine, @unchecked Sendable {
-    public typealias Loader = @Sendable (_ modelPath: String, _ backend: any Backend) throws -> I2VGenXLPipeline
+    public typealias Loader = @Sendable (_ modelPath: String, _ backends: PipelineBackends) throws -> I2VGenXLPipeline
 
     public let modelPath: String
     public let device: DeviceSelection
@@ -23,7 +23,8 @@ public final class DiffusionEngine: VideoEngine, @unchecked Sendable {
     private var currentStatus: EngineStatus
 
     /// `loader` reads the weights (`I2VGenXLPipeline.load` unless a test wraps it).
-    public init(modelPath: String, device: DeviceSelection, loader: @escaping Loader = { try I2VGenXLPipeline.load(from: $0, backend: $1) }) {
+    public init(modelPath: String, device: DeviceSelection,
+                loader: @escaping Loader = { try I2VGenXLPipeline.load(from: $0, backend: $1.model, vaeBackend: $1.vae) }) {
         self.modelPath = modelPath
         self.device = device
         self.loader = loader
@@ -56,9 +57,10 @@ public final class DiffusionEngine: VideoEngine, @unchecked Sendable {
         guard first else { return }
         let thread = Thread { [self] in
             do {
-                let (backend, note) = try device.makeBackend()
-                let p = try loader(modelPath, backend)
-                set(EngineStatus(name: name, state: .ready, detail: "\(backend.name)" + (note.map { "; \($0)" } ?? "")), pipeline: p)
+                let (backends, note) = try device.makePipelineBackends()
+                let p = try loader(modelPath, backends)
+                let placement = backends.model === backends.vae ? backends.model.name : "\(backends.model.name), VAE \(backends.vae.name)"
+                set(EngineStatus(name: name, state: .ready, detail: placement + (note.map { "; \($0)" } ?? "")), pipeline: p)
             } catch {
                 set(EngineStatus(name: name, state: .failed, detail: "could not load \(modelPath): \(error)"))
             }

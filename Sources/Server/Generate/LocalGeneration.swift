@@ -180,16 +180,11 @@ public enum LocalGeneration {
 
     static func renderDiffusion(_ plan: GenerationPlan, photo: RGBImage, options: LocalGenerationOptions, device: DeviceSelection,
                                 events: @escaping @Sendable (LocalGenerationEvent) -> Void) throws -> EngineFrames {
-        let backend: any Backend
-        if device == .cpu {
-            backend = CPUBackend(threads: options.threads)
-        } else {
-            let (opened, note) = try device.makeBackend()
-            if let note { events(.note(note)) }
-            backend = opened is CPUBackend ? CPUBackend(threads: options.threads) : opened
-        }
-        events(.note("loading \(options.modelPath) on \(backend.name)…"))
-        let pipeline = try I2VGenXLPipeline.load(from: options.modelPath, backend: backend)
+        let (backends, note) = try device.makePipelineBackends(cpu: CPUBackend(threads: options.threads))
+        if let note { events(.note(note)) }
+        let backend = backends.model
+        events(.note("loading \(options.modelPath) on \(backend.name)" + (backends.vae === backend ? "" : ", VAE on \(backends.vae.name)") + "…"))
+        let pipeline = try I2VGenXLPipeline.load(from: options.modelPath, backend: backend, vaeBackend: backends.vae)
         let request = try diffusionRequest(plan, photo: photo, options: options)
         try pipeline.validate(request)
         let output = try pipeline.generate(request, noise: .seed(plan.seed)) { p in
