@@ -14,6 +14,10 @@ public protocol Backend: AnyObject, Sendable {
     /// Upper bound, in bytes, of the attention score block materialised at once.
     var attentionBudgetBytes: Int { get set }
 
+    /// Returns memory a backend keeps cached for reuse (a GPU's free blocks) to the system, so a
+    /// pipeline stage's activations do not stay reserved through the next stage. No-op by default.
+    func releaseCachedMemory()
+
     // MARK: Creation and transfer
 
     /// A float32 tensor holding `values` (row-major).
@@ -97,6 +101,7 @@ public protocol Backend: AnyObject, Sendable {
 }
 
 extension Backend {
+    public func releaseCachedMemory() {}
     public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: Tensor) -> Tensor {
         binary(.add, linear(x, weight: weight, bias: bias), residual)
     }

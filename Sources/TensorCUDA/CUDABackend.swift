@@ -50,6 +50,7 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     public var peakInUseBytes: Int { ctx.allocator.peakInUseBytes }
     public func synchronize() throws { try ctx.synchronize() }
     public func emptyCache() { ctx.ensureCurrent(); ctx.allocator.emptyCache() }
+    public func releaseCachedMemory() { emptyCache() }
 
     /// Per-kernel GPU time of everything `body` launches, slowest first (CUDA events around each
     /// launch and cuBLAS call; cuBLAS rows are named by the op that issued them).

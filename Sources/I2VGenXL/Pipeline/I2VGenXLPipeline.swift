@@ -105,7 +105,8 @@ public final class I2VGenXLPipeline {
                                                  encoderHiddenStates: promptEmbeds, imageLatents: imageLatents,
                                                  imageEmbeddings: imageEmbeddings)
 
-        // 3. Denoising.
+        // 3. Denoising. The VAE's encode activations are not needed again before the decode.
+        if vb !== be { vb.releaseCachedMemory() }
         let scheduler = try DDIMScheduler(config: schedulerConfig)
         try scheduler.setTimesteps(r.numInferenceSteps)
         var latents = be.scale(initialLatents, scheduler.initNoiseSigma)                       // [1, 4, F, h, w]
@@ -128,8 +129,11 @@ public final class I2VGenXLPipeline {
             progress?(clock.event(.denoising, done: i + 1, total: steps.count))
         }
 
-        // 4. Decode in chunks and post-process each chunk at once.
+        // 4. Decode in chunks and post-process each chunk at once; the UNet's cached activations go
+        // back first (on a GPU they would otherwise sit beside the decoder's), and the decoder's after.
+        be.releaseCachedMemory()
         let frames = try decode(latents, request: r, clock: &clock, cancellation: cancellation, progress: progress)
+        vb.releaseCachedMemory()
         return I2VGenXLOutput(width: r.width, height: r.height, numFrames: f, frames: frames,
                               latents: be.toHost(latents), latentShape: shape)
     }
