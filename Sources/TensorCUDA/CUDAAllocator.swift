@@ -55,6 +55,17 @@ final class CUDAAllocator: @unchecked Sendable {
     private(set) var inUseBytes = 0
     private(set) var peakInUseBytes = 0
 
+    /// Memory held from the driver by every allocator of the process together (several backends
+    /// may share a GPU, e.g. a float16 model and a bfloat16 VAE), and its peak.
+    static let process = ProcessTally()
+    final class ProcessTally: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var held = 0
+        private(set) var peak = 0
+        func add(_ bytes: Int) { lock.lock(); held += bytes; peak = max(peak, held); lock.unlock() }
+        var peakBytes: Int { lock.lock(); defer { lock.unlock() }; return peak }
+    }
+
     init(device: Device) { self.device = device }
 
     convenience init(driver: CUDADriver) {
@@ -207,11 +218,12 @@ final class CUDAAllocator: @unchecked Sendable {
             throw CUDAError.driver(call: "cuMemAlloc(\(bytes))", code: rc, message: "allocation failed")
         }
         heldBytes += bytes; peakBytes = max(peakBytes, heldBytes)
+        Self.process.add(bytes)
         return addr
     }
 
     private func emptyCacheLocked() {
-        for (cap, list) in smallFree { for a in list { device.free(a); heldBytes -= cap } }
+        for (cap, list) in smallFree { for a in list { device.free(a); heldBytes -= cap; Self.process.add(-cap) } }
         smallFree.removeAll()
         for (base, size) in segments {
             guard let b = blocks[base], b.free, b.size == size else { continue }
@@ -220,6 +232,7 @@ final class CUDAAllocator: @unchecked Sendable {
             segments[base] = nil
             device.free(base)
             heldBytes -= size
+            Self.process.add(-size)
         }
     }
 }

@@ -48,6 +48,8 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     /// Largest amount of device memory the allocator has held from the driver, in bytes.
     public var peakAllocatedBytes: Int { ctx.allocator.peakBytes }
     public var peakInUseBytes: Int { ctx.allocator.peakInUseBytes }
+    /// Peak device memory held by all CUDA backends of this process together.
+    public static var processPeakBytes: Int { CUDAAllocator.process.peakBytes }
     public func synchronize() throws { try ctx.synchronize() }
     public func emptyCache() { ctx.ensureCurrent(); ctx.allocator.emptyCache() }
     public func releaseCachedMemory() { emptyCache() }

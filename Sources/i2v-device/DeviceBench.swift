@@ -13,8 +13,8 @@ struct Bench: ParsableCommand {
     @Option(help: "CUDA device index.") var device = 0
     @Option(help: "UNet storage precision (float16, bfloat16, float32).") var precision = "float16"
     @Option(help: "VAE storage precision (its config says force_upcast: fp16 may overflow).") var vaePrecision = "bfloat16"
-    @Option(help: "UNet shapes WxHxF.") var shapes: [String] = ["512x512x16", "1280x704x16"]
-    @Option(help: "VAE decode sizes WxH.") var vaeSizes: [String] = ["512x512", "1280x704"]
+    @Option(help: "UNet shapes WxHxF (default 512x512x16 and 1280x704x16 unless only --end-to-end is given).") var shapes: [String] = []
+    @Option(help: "VAE decode sizes WxH (default 512x512 and 1280x704 unless only --end-to-end is given).") var vaeSizes: [String] = []
     @Option(help: "Timed UNet steps per shape (median reported).") var repeats = 5
     @Flag(help: "After the timed steps, profile one more step per shape: GPU time per kernel.") var profile = false
     @Option(help: "Standard jobs to run end to end (WxHxF, 50 steps, CFG 9), the whole real pipeline with random weights.")
@@ -26,7 +26,8 @@ struct Bench: ParsableCommand {
             throw ValidationError("unknown precision")
         }
         print("work\tms\tpeak_GiB\tdevice")
-        for s in shapes {
+        let onlyEndToEnd = !endToEnd.isEmpty && shapes.isEmpty && vaeSizes.isEmpty
+        for s in shapes.isEmpty && !onlyEndToEnd ? ["512x512x16", "1280x704x16"] : shapes {
             let p = s.split(separator: "x").compactMap { Int($0) }
             guard p.count == 3 else { throw ValidationError("shape \(s) is not WxHxF") }
             let cuda = try CUDABackend(device: device, precision: prec)
@@ -43,7 +44,7 @@ struct Bench: ParsableCommand {
             fflush(stdout)
         }
         for s in endToEnd { try runEndToEnd(s) }
-        for s in vaeSizes {
+        for s in vaeSizes.isEmpty && !onlyEndToEnd ? ["512x512", "1280x704"] : vaeSizes {
             let p = s.split(separator: "x").compactMap { Int($0) }
             guard p.count == 2 else { throw ValidationError("size \(s) is not WxH") }
             let cuda = try CUDABackend(device: device, precision: vprec)
@@ -100,7 +101,7 @@ struct Bench: ParsableCommand {
                 throw ValidationError("end-to-end \(spec): \(out.numFrames) frames after \(steps) steps, or non-finite pixels")
             }
             if run == 1 {
-                let held = Double(cuda.peakAllocatedBytes + vae.peakAllocatedBytes) / 1073741824
+                let held = Double(CUDABackend.processPeakBytes) / 1073741824  // both backends together
                 print("end-to-end \(spec) 50 steps (\(endToEndPrecision), VAE bfloat16)\t" + String(format: "%.0f\t%.2f\t", seconds * 1000, held)
                       + cuda.deviceName)
             }
