@@ -28,4 +28,9 @@ public struct GroupNorm {
     public func callAsFunction(_ b: any Backend, _ x: Tensor) -> Tensor {
         b.groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps)
     }
+
+    /// silu(groupNorm(x)) through the backend's fused op. x: [N, C, ...] → same shape
+    public func silu(_ b: any Backend, _ x: Tensor) -> Tensor {
+        b.groupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps)
+    }
 }

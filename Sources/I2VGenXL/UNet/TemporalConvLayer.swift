@@ -28,7 +28,7 @@ struct TemporalConvLayer {
         let identity = be.permute(x.reshaped([b, frames, c, h, w]), [0, 2, 1, 3, 4])  // [Bc, C, F, h, w]
         var t = identity
         for (norm, conv) in zip(norms, convs) {
-            t = conv(be, be.silu(norm(be, t)))  // [Bc, C, F, h, w]
+            t = conv(be, norm.silu(be, t))  // [Bc, C, F, h, w]
         }
         t = be.add(identity, t)
         return be.permute(t, [0, 2, 1, 3, 4]).reshaped([n, c, h, w])  // [N, C, h, w]

@@ -66,7 +66,7 @@ struct VAEEncoder {
         var h = convIn(b, x)
         for block in downBlocks { h = block(b, h) }
         h = midBlock(b, h)
-        h = activation(b, convNormOut(b, h))
+        h = activation.afterNorm(b, convNormOut, h)
         return convOut(b, h)
     }
 }

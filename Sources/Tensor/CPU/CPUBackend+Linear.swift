@@ -1,7 +1,7 @@
 import CBLAS
 
-// Dense linear algebra: Linear, batched matmul, conv2d (im2col + GEMM, blocked over output rows
-// so the column buffer stays bounded) and the temporal (k,1,1) conv3d (k shifted GEMMs).
+// Dense linear algebra: Linear, batched matmul and the temporal (k,1,1) conv3d (k shifted GEMMs).
+// conv2d lives in CPUBackend+Conv.swift.
 extension CPUBackend {
     /// C[M,N] = alpha·op(A)·op(B) + beta·C, row-major.
     @inline(__always)
@@ -58,79 +58,6 @@ extension CPUBackend {
                 }
             }
         }
-        return out
-    }
-
-    public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Padding2D) -> Tensor {
-        precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
-                     "conv2d: input \(x.shape) and weight \(weight.shape) do not match")
-        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
-        let ho = (h + padding.top + padding.bottom - kh) / stride + 1
-        let wo = (w + padding.left + padding.right - kw) / stride + 1
-        precondition(ho > 0 && wo > 0, "conv2d: output would be empty for input \(x.shape), kernel \(kh)x\(kw)")
-        let out = empty([n, o, ho, wo])
-        let outP = mutablePointer(out)
-        let hw = ho * wo
-        let kdim = c * kh * kw
-        withFloats(x) { xp in
-            withFloats(weight) { wp in
-                if kh == 1 && kw == 1 && stride == 1 && padding == .same(0) {
-                    for s in 0..<n {
-                        sgemm(transB: false, m: o, n: hw, k: c, a: wp, lda: c, b: xp + s * c * h * w, ldb: h * w,
-                              beta: 0, c: outP + s * o * hw, ldc: hw)
-                    }
-                    return
-                }
-                // Column buffer for a block of output rows: [kdim, rows·wo], at most ~32 MiB.
-                let rowsPerBlock = max(1, min(ho, (32 << 20) / max(1, kdim * wo * 4)))
-                let col = UnsafeMutablePointer<Float>.allocate(capacity: kdim * rowsPerBlock * wo)
-                defer { col.deallocate() }
-                for s in 0..<n {
-                    let src = xp + s * c * h * w
-                    var r0 = 0
-                    while r0 < ho {
-                        let rows = min(rowsPerBlock, ho - r0)
-                        let cols = rows * wo
-                        parallelRanges(kdim, threads: threads, grain: 8) { range in
-                            for kk in range {
-                                let ci = kk / (kh * kw)
-                                let ky = (kk / kw) % kh
-                                let kx = kk % kw
-                                let dst = col + kk * cols
-                                let plane = src + ci * h * w
-                                for ry in 0..<rows {
-                                    let iy = (r0 + ry) * stride - padding.top + ky
-                                    let drow = dst + ry * wo
-                                    if iy < 0 || iy >= h {
-                                        drow.initialize(repeating: 0, count: wo)
-                                        continue
-                                    }
-                                    let srow = plane + iy * w
-                                    if stride == 1 {
-                                        // ix = ox - left + kx; valid ox in [lo, hi)
-                                        let shift = kx - padding.left
-                                        let lo = max(0, -shift), hi = min(wo, w - shift)
-                                        if lo > 0 { drow.initialize(repeating: 0, count: min(lo, wo)) }
-                                        if hi > lo { (drow + lo).update(from: srow + lo + shift, count: hi - lo) }
-                                        if hi < wo { (drow + max(hi, 0)).initialize(repeating: 0, count: wo - max(hi, 0)) }
-                                    } else {
-                                        for ox in 0..<wo {
-                                            let ix = ox * stride - padding.left + kx
-                                            drow[ox] = (ix >= 0 && ix < w) ? srow[ix] : 0
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                        sgemm(transB: false, m: o, n: cols, k: kdim, a: wp, lda: kdim, b: col, ldb: cols,
-                              beta: 0, c: outP + s * o * hw + r0 * wo, ldc: hw)
-                        r0 += rows
-                    }
-                }
-            }
-        }
-        if let bias { addChannelBias(outP, bias: bias, outer: n, channels: o, inner: hw) }
         return out
     }
 

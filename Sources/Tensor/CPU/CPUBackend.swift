@@ -7,6 +7,12 @@ import Foundation
 public final class CPUBackend: Backend, @unchecked Sendable {
     public let threads: Int
     public var attentionBudgetBytes: Int
+    /// Largest im2col column buffer of conv2d, in bytes (the GEMM's B matrix).
+    public var convColumnBudgetBytes: Int = 32 << 20
+    /// conv2d folds images whose output has fewer pixels than this into one GEMM of about this
+    /// many columns (im2col over the batch), so small feature maps still give OpenBLAS a wide
+    /// matrix; 0 runs one GEMM per image.
+    public var convBatchColumns: Int = 2048
 
     /// - Parameters:
     ///   - threads: worker threads for non-GEMM ops (default: all cores). OpenBLAS uses the same count.
@@ -19,6 +25,14 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     }
 
     public var name: String { "cpu (openblas, \(threads) threads)" }
+
+    /// Runs `body` with OpenBLAS limited to one thread, for work that calls sgemm from several
+    /// threads of its own at once; restores this backend's thread count afterwards.
+    func withSingleThreadedBLAS<R>(_ body: () -> R) -> R {
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(Int32(threads)) }
+        return body()
+    }
 
     // MARK: - Buffers
 
