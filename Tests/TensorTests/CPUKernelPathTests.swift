@@ -102,4 +102,52 @@ final class CPUKernelPathTests: XCTestCase {
             assertClose(y, ref, "attention threads=\(threads) budget=\(budget) causal=\(causal)")
         }
     }
+
+    func testTemporalConvWithWideKernelsAndFewFrames() {
+        // k = 5 over 2 frames: the outer taps never see an input frame; k = 1 is a pure 1×1×1 conv.
+        let cpu = CPUBackend(threads: 2)
+        for (k, f) in [(5, 2), (1, 3), (3, 1)] {
+            let (b, c, h, w, o) = (2, 3, 2, 2, 4)
+            let x = Reference.random(b * c * f * h * w, seed: UInt64(70 + k)), wt = Reference.random(o * c * k, seed: UInt64(80 + k))
+            let bias = Reference.random(o, seed: 90)
+            let y = cpu.toHost(cpu.conv3dTemporal(cpu.tensor(x, shape: [b, c, f, h, w]), weight: cpu.tensor(wt, shape: [o, c, k, 1, 1]),
+                                                  bias: cpu.tensor(bias, shape: [o])))
+            var ref = [Double](repeating: 0, count: b * o * f * h * w)
+            for s in 0..<b { for oc in 0..<o { for fr in 0..<f { for p in 0..<(h * w) {
+                var acc = Double(bias[oc])
+                for ic in 0..<c { for t in 0..<k {
+                    let fi = fr + t - (k - 1) / 2
+                    if fi < 0 || fi >= f { continue }
+                    acc += Double(wt[(oc * c + ic) * k + t]) * Double(x[((s * c + ic) * f + fi) * h * w + p])
+                } }
+                ref[((s * o + oc) * f + fr) * h * w + p] = acc
+            } } } }
+            assertClose(y, ref, "conv3dTemporal k=\(k) f=\(f)")
+        }
+    }
+
+    func testMemoryPoolReusesFreedBlocksWithinItsCapacity() {
+        let pool = CPUMemoryPool(capacityBytes: 8 << 20)
+        let a = pool.allocate(3 << 20)
+        pool.deallocate(a, bytes: 3 << 20)
+        XCTAssertGreaterThanOrEqual(pool.cachedBytes, 3 << 20)
+        // A request of nearly the same size (same size class) gets the cached block back.
+        let b = pool.allocate((3 << 20) - 1000)
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(pool.cachedBytes, 0)
+        pool.deallocate(b, bytes: (3 << 20) - 1000)
+        // Blocks beyond the capacity are returned to the system, oldest first.
+        let c = pool.allocate(6 << 20)
+        pool.deallocate(c, bytes: 6 << 20)
+        XCTAssertLessThanOrEqual(pool.cachedBytes, 8 << 20)
+        let big = pool.allocate(16 << 20)
+        pool.deallocate(big, bytes: 16 << 20)
+        XCTAssertLessThanOrEqual(pool.cachedBytes, 8 << 20)
+        pool.releaseAll()
+        XCTAssertEqual(pool.cachedBytes, 0)
+        // Small blocks bypass the cache.
+        let small = pool.allocate(1000)
+        pool.deallocate(small, bytes: 1000)
+        XCTAssertEqual(pool.cachedBytes, 0)
+    }
 }

@@ -90,8 +90,8 @@ extension CPUBackend {
             return
         }
         let rowsPerBlock = max(1, min(g.ho, convColumnBudgetBytes / max(1, kdim * g.wo * 4)))
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: kdim * rowsPerBlock * g.wo)
-        defer { col.deallocate() }
+        let col = scratch(kdim * rowsPerBlock * g.wo)
+        defer { releaseScratch(col, kdim * rowsPerBlock * g.wo) }
         for s in 0..<n {
             let src = xp + s * c * h * w
             var r0 = 0
@@ -113,9 +113,8 @@ extension CPUBackend {
                                _ outP: UnsafeMutablePointer<Float>, images n: Int, outChannels o: Int,
                                group: Int, bias: [Float]?) {
         let (c, h, w, hw, kdim) = (g.c, g.h, g.w, g.hw, g.kdim)
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: kdim * group * hw)
-        let tmp = UnsafeMutablePointer<Float>.allocate(capacity: o * group * hw)
-        defer { col.deallocate(); tmp.deallocate() }
+        let col = scratch(kdim * group * hw), tmp = scratch(o * group * hw)
+        defer { releaseScratch(col, kdim * group * hw); releaseScratch(tmp, o * group * hw) }
         var s0 = 0
         while s0 < n {
             let images = min(group, n - s0)

@@ -68,24 +68,27 @@ extension CPUBackend {
         let o = weight.shape[0], k = weight.shape[2]
         let pad = (k - 1) / 2
         let hw = h * w
-        let out = zeros([b, o, f, h, w])
+        let out = empty([b, o, f, h, w])
         let outP = mutablePointer(out)
         // Re-lay the weight as k matrices [O, C] so each tap is one GEMM.
-        let taps = UnsafeMutablePointer<Float>.allocate(capacity: k * o * c)
-        defer { taps.deallocate() }
+        let taps = scratch(k * o * c)
+        defer { releaseScratch(taps, k * o * c) }
         withFloats(weight) { wp in
-            for oi in 0..<o { for ci in 0..<c { for t in 0..<k { taps[(t * o + oi) * c + ci] = wp[(oi * c + ci) * k + t] } } }
+            parallelRanges(o, threads: threads, grain: 16) { r in
+                for oi in r { for ci in 0..<c { for t in 0..<k { taps[(t * o + oi) * c + ci] = wp[(oi * c + ci) * k + t] } } }
+            }
         }
         withFloats(x) { xp in
             for s in 0..<b {
                 let src = xp + s * c * f * hw
                 let dst = outP + s * o * f * hw
-                for t in 0..<k {
+                // The centre tap covers every frame: it initialises the output (beta 0), the others add.
+                for t in [pad] + (0..<k).filter({ $0 != pad }) {
                     // out[:, fo] += W_t · x[:, fo + t - pad] for frames where the input exists.
                     let f0 = max(0, pad - t), f1 = min(f, f + pad - t)
                     if f1 <= f0 { continue }
                     sgemm(transB: false, m: o, n: (f1 - f0) * hw, k: c, a: taps + t * o * c, lda: c,
-                          b: src + (f0 + t - pad) * hw, ldb: f * hw, beta: 1, c: dst + f0 * hw, ldc: f * hw)
+                          b: src + (f0 + t - pad) * hw, ldb: f * hw, beta: t == pad ? 0 : 1, c: dst + f0 * hw, ldc: f * hw)
                 }
             }
         }

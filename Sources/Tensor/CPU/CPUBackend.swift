@@ -65,8 +65,8 @@ public final class CPUBackend: Backend, @unchecked Sendable {
             return body(UnsafePointer(rawPointer(t).assumingMemoryBound(to: Float.self)))
         case .float16, .bfloat16:
             let count = t.count
-            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-            defer { tmp.deallocate() }
+            let tmp = scratch(count)
+            defer { releaseScratch(tmp, count) }
             widen(t, into: tmp)
             return body(UnsafePointer(tmp))
         }
@@ -83,6 +83,17 @@ public final class CPUBackend: Backend, @unchecked Sendable {
                 HalfConversion.widenBFloat16(src + r.lowerBound, dst + r.lowerBound, r.count)
             }
         }
+    }
+
+    /// Uninitialised float scratch of `count` values (large ones from `CPUMemoryPool.shared`).
+    @inline(__always)
+    func scratch(_ count: Int) -> UnsafeMutablePointer<Float> {
+        CPUMemoryPool.shared.allocate(max(count, 1) * 4).assumingMemoryBound(to: Float.self)
+    }
+
+    @inline(__always)
+    func releaseScratch(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
+        CPUMemoryPool.shared.deallocate(UnsafeMutableRawPointer(p), bytes: max(count, 1) * 4)
     }
 
     // MARK: - Creation and transfer

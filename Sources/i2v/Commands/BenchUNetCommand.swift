@@ -44,7 +44,7 @@ struct BenchUNetCommand: ParsableCommand {
         let r = try UNetBenchmark.run(backend: backend, shape: shape, weightDType: weightType, repeats: repeats) {
             FileHandle.standardError.write(Data(($0 + "\n").utf8))
         }
-        if let profiler { printProfile(profiler) }
+        if let profiler { BenchProfile.print(profiler) }
         let target = UNetBenchmark.Shape(height: parts[0], width: parts[1], frames: parts[2])
         let p = try UNetBenchmark.projection(shape: target, steps: parts[3])
         let rss = r.peakRSSBytes.map { String(format: "%.2f", Double($0) / 1_073_741_824) } ?? "?"
@@ -63,18 +63,5 @@ struct BenchUNetCommand: ParsableCommand {
                      p.imageEncoderFLOPs / 1e12, p.vaeEncodeFLOPs / 1e12, p.vaeDecodeFLOPs / 1e12))
         print(String(format: "projected_s\tUNet %.0f s (%.2f h); end-to-end %.0f s (%.2f h) at %.1f GFLOP/s",
                      unetS, unetS / 3600, totalS, totalS / 3600, r.gflopsPerSecond))
-    }
-
-    private func printProfile(_ p: ProfilingBackend) {
-        let total = p.table.reduce(0) { $0 + $1.seconds }
-        print(String(format: "profile_total_s\t%.2f", total))
-        for e in p.byOp {
-            print(String(format: "profile_op\t%@\t%.2f s\t%.1f %%\t%.1f GFLOP/s", e.op, e.seconds, 100 * e.seconds / max(total, 1e-9),
-                         e.flops > 0 ? e.flops / e.seconds / 1e9 : 0))
-        }
-        for e in p.table.prefix(60) {
-            print(String(format: "profile\t%.3f s\t%.1f %%\t%d calls\t%.1f GFLOP/s\t%@", e.seconds, 100 * e.seconds / max(total, 1e-9),
-                         e.calls, e.flops > 0 ? e.flops / e.seconds / 1e9 : 0, e.key))
-        }
     }
 }
