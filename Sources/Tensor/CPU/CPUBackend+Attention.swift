@@ -66,9 +66,10 @@ extension CPUBackend {
                                   _ op: UnsafeMutablePointer<Float>, b: Int, lq: Int, lk: Int, heads: Int,
                                   d: Int, dv: Int, scale: Float, causal: Bool) {
         let budget = max(attentionBudgetBytes / 4 / max(threads, 1), 64 * 64)  // floats per thread
-        // Blocks small enough to stay in cache: up to 128 query rows × 512 keys, within the budget.
-        let kc = min(lk, max(64, min(512, budget / min(lq, 128))))
-        let qc = max(1, min(lq, 128, budget / kc))
+        // Blocks of up to `attentionQueryBlock` rows × `attentionKeyBlock` keys, within the budget.
+        let qMax = max(1, attentionQueryBlock)
+        let kc = min(lk, max(64, min(max(1, attentionKeyBlock), budget / min(lq, qMax))))
+        let qc = max(1, min(lq, qMax, budget / kc))
         let qBlocks = (lq + qc - 1) / qc
         let units = b * heads * qBlocks
         let workers = min(threads, units)

@@ -13,6 +13,9 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     /// many columns (im2col over the batch), so small feature maps still give OpenBLAS a wide
     /// matrix; 0 runs one GEMM per image.
     public var convBatchColumns: Int = 2048
+    /// Query rows and keys of one attention block per thread (upper bounds; the budget may shrink them).
+    public var attentionQueryBlock: Int = 128
+    public var attentionKeyBlock: Int = 4096
 
     /// - Parameters:
     ///   - threads: worker threads for non-GEMM ops (default: all cores). OpenBLAS uses the same count.
