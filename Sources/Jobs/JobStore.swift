@@ -52,6 +52,9 @@ public protocol JobStore: Sendable {
     func recoverAllLeases() async throws -> [RecoveredJob]
     /// Deletes jobs that finished before `date` and returns them (retention).
     func purgeFinished(before date: Date) async throws -> [Job]
+    /// The subset of `inputRefs` that some job (in any state) still references: stored inputs
+    /// may be shared by jobs (they are named by content), so retention deletes only the rest.
+    func inputsInUse(_ inputRefs: [String]) async throws -> Set<String>
 
     // MARK: Webhook outbox
     func dueOutboxMessages(limit: Int) async throws -> [OutboxMessage]

@@ -120,6 +120,22 @@ extension SQLiteJobStore {
         }
     }
 
+    public func inputsInUse(_ inputRefs: [String]) async throws -> Set<String> {
+        guard !inputRefs.isEmpty else { return [] }
+        var used = Set<String>()
+        // SQLite limits the number of bound parameters; ask in chunks.
+        for start in stride(from: 0, to: inputRefs.count, by: 500) {
+            let chunk = Array(inputRefs[start..<min(start + 500, inputRefs.count)])
+            let found = try await read { db in
+                try String.fetchAll(
+                    db, sql: "SELECT DISTINCT input_ref FROM jobs WHERE input_ref IN (\(chunk.map { _ in "?" }.joined(separator: ",")))",
+                    arguments: StatementArguments(chunk))
+            }
+            used.formUnion(found)
+        }
+        return used
+    }
+
     /// Moves a job to a terminal state and writes the webhook outbox rows in the same transaction.
     static func finish(_ db: Database, _ job: Job, as state: JobState, result: String?, failure: JobFailure?, now: Double) throws -> Job {
         precondition(state.isTerminal, "finish() is only for terminal states")

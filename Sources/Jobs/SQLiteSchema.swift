@@ -59,6 +59,10 @@ enum SQLiteSchema {
                 CREATE INDEX outbox_due ON outbox(delivered_at, gave_up_at, next_attempt_at);
                 """)
         }
+        migrator.registerMigration("v2-jobs-input-ref-index") { db in
+            // Retention asks which stored inputs are still referenced.
+            try db.execute(sql: "CREATE INDEX jobs_input_ref ON jobs(input_ref)")
+        }
         return migrator
     }
 }

@@ -14,6 +14,10 @@ public protocol Backend: AnyObject, Sendable {
     /// Upper bound, in bytes, of the attention score block materialised at once.
     var attentionBudgetBytes: Int { get set }
 
+    /// Returns memory a backend keeps cached for reuse (a GPU's free blocks) to the system, so a
+    /// pipeline stage's activations do not stay reserved through the next stage. No-op by default.
+    func releaseCachedMemory()
+
     // MARK: Creation and transfer
 
     /// A float32 tensor holding `values` (row-major).
@@ -34,6 +38,9 @@ public protocol Backend: AnyObject, Sendable {
 
     /// y = x·Wᵀ + b. x: [..., in], weight: [out, in] (PyTorch `Linear`), bias: [out] → [..., out].
     func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor
+    /// y = x·Wᵀ + b + residual (the residual has y's shape). A backend may fuse the additions into
+    /// the matrix product; the default adds afterwards.
+    func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: Tensor) -> Tensor
     /// Batched matrix product. a: [B, M, K]; b: [B, K, N] (or [B, N, K] when `transposeB`) → [B, M, N].
     func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool) -> Tensor
     /// 2-D convolution. x: [N, C, H, W], weight: [O, C, kh, kw], bias: [O] → [N, O, Ho, Wo].
@@ -94,6 +101,10 @@ public protocol Backend: AnyObject, Sendable {
 }
 
 extension Backend {
+    public func releaseCachedMemory() {}
+    public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: Tensor) -> Tensor {
+        binary(.add, linear(x, weight: weight, bias: bias), residual)
+    }
     public func add(_ a: Tensor, _ b: Tensor) -> Tensor { binary(.add, a, b) }
     public func sub(_ a: Tensor, _ b: Tensor) -> Tensor { binary(.sub, a, b) }
     public func mul(_ a: Tensor, _ b: Tensor) -> Tensor { binary(.mul, a, b) }

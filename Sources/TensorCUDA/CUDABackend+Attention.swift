@@ -103,6 +103,7 @@ public struct FlashVariant: Sendable, Equatable, CustomStringConvertible {
     /// The variants compiled into the half-precision modules (FLASH_ENTRY lines).
     static let compiled: [FlashVariant] = [
         FlashVariant(headDim: 64, warps: 4), FlashVariant(headDim: 64, warps: 8), FlashVariant(headDim: 64, warps: 1, keyTile: 16),
+        FlashVariant(headDim: 64, warps: 4, rowGroups: 2), FlashVariant(headDim: 64, warps: 8, rowGroups: 2),
         FlashVariant(headDim: 80, warps: 4), FlashVariant(headDim: 80, warps: 1, keyTile: 16),
     ]
 
@@ -128,8 +129,15 @@ public struct CUDATuning: Sendable {
     public var splitGroupNorm = true
     /// 16-byte vectorised pointwise and im2col kernels where sizes and alignment allow.
     public var vectorized = true
+    /// Linear layers through cuBLASLt with bias (and residual) fused into the GEMM.
+    public var fusedLinear = true
+    /// 2-D convolutions through cuDNN (when installed) instead of im2col + GEMM.
+    public var cudnnConvolution = true
 
     public init() {
-        if ProcessInfo.processInfo.environment["I2V_CUDA_FLASH"] == "0" { flashAttention = false }
+        let env = ProcessInfo.processInfo.environment
+        if env["I2V_CUDA_FLASH"] == "0" { flashAttention = false }
+        if env["I2V_CUDA_LT"] == "0" { fusedLinear = false }
+        if env["I2V_CUDA_CUDNN"] == "0" { cudnnConvolution = false }
     }
 }

@@ -11,9 +11,55 @@ extension CUDABackend {
         precondition(weight.rank == 2 && x.dim(-1) == inF, "linear: input \(x.shape), weight \(weight.shape)")
         let rows = x.count / inF
         let out = empty(Array(x.shape.dropLast()) + [outF])
+        if let bias, fusedLinear(x, weight: weight, bias: bias, residual: nil, out: out, rows: rows) { return out }
         gemm(transB: true, m: rows, n: outF, k: inF, a: addr(x), lda: inF, b: addr(weight), ldb: inF, beta: 0, c: addr(out), ldc: outF)
         if let bias { addBias(out, bias, channels: outF, inner: 1) }
         return out
+    }
+
+    /// x·Wᵀ + b + residual: one cuBLASLt call (bias epilogue, residual as C with β = 1) when it
+    /// applies; otherwise a GEMM accumulating onto a copy of the residual, then the bias.
+    public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: Tensor) -> Tensor {
+        let inF = weight.shape[1], outF = weight.shape[0]
+        precondition(weight.rank == 2 && x.dim(-1) == inF, "linear: input \(x.shape), weight \(weight.shape)")
+        let rows = x.count / inF
+        precondition(residual.count == rows * outF, "linear: residual \(residual.shape) for \(rows)×\(outF) outputs")
+        let out = empty(Array(x.shape.dropLast()) + [outF])
+        if let bias, fusedLinear(x, weight: weight, bias: bias, residual: residual, out: out, rows: rows) { return out }
+        copyRows(residual, out, rows: 1, cols: out.count, xStride: 0, yStride: 0, xOff: 0, yOff: 0)
+        gemm(transB: true, m: rows, n: outF, k: inF, a: addr(x), lda: inF, b: addr(weight), ldb: inF, beta: 1, c: addr(out), ldc: outF)
+        if let bias { addBias(out, bias, channels: outF, inner: 1) }
+        return out
+    }
+
+    /// The cuBLASLt path of `linear`; false when it does not apply (tuning off, misaligned, no algorithm).
+    func fusedLinear(_ x: Tensor, weight: Tensor, bias: Tensor, residual: Tensor?, out: Tensor, rows: Int) -> Bool {
+        guard tuning.fusedLinear, let lt = ltMatmul else { return false }
+        ctx.ensureCurrent()
+        let outF = weight.shape[0], inF = weight.shape[1]
+        let mark = try? ctx.profiler?.begin(residual == nil ? "cublasLt linear+bias" : "cublasLt linear+bias+residual",
+                                            flops: 2 * Double(rows) * Double(outF) * Double(inF))
+        defer { if let mark { try? ctx.profiler?.end(mark) } }
+        return lt.linear(rows: rows, outF: outF, inF: inF, x: addr(x), weight: addr(weight), bias: addr(bias),
+                         residual: residual.map { addr($0) }, out: addr(out))
+    }
+
+    func cudnnConvolution(_ dnn: CUDAConvolution, _ x: Tensor, weight: Tensor, out: Tensor, stride: Int, padding: Padding2D) -> Bool {
+        let key = CUDAConvolution.Key(n: x.shape[0], c: x.shape[1], h: x.shape[2], w: x.shape[3], o: weight.shape[0],
+                                      kh: weight.shape[2], kw: weight.shape[3], stride: stride, padH: padding.top, padW: padding.left)
+        return cudnnForward(dnn, key, x, weight: weight, out: out, label: "cudnn conv2d \(key.kh)×\(key.kw)")
+    }
+
+    /// `key` describes x and weight as a 4-D NCHW convolution (a temporal conv is one over [B, C, F, H·W]).
+    func cudnnForward(_ dnn: CUDAConvolution, _ key: CUDAConvolution.Key, _ x: Tensor, weight: Tensor, out: Tensor, label: String) -> Bool {
+        ctx.ensureCurrent()
+        let flops = 2 * Double(out.count) * Double(key.c * key.kh * key.kw)
+        let mark = try? ctx.profiler?.begin(label, flops: flops)
+        defer { if let mark { try? ctx.profiler?.end(mark) } }
+        return dnn.forward(key, x: addr(x), weight: addr(weight), y: addr(out)) { bytes in
+            let buffer = self.scratchF32((bytes + 3) / 4)
+            return (buffer.address, buffer)
+        }
     }
 
     func addBias(_ y: Tensor, _ bias: Tensor, channels: Int, inner: Int) {
@@ -42,6 +88,46 @@ extension CUDABackend {
         let ho = (h + padding.top + padding.bottom - kh) / stride + 1
         let wo = (w + padding.left + padding.right - kw) / stride + 1
         let out = empty([n, o, ho, wo])
+        if kh > 1 || kw > 1, tuning.cudnnConvolution, padding.top == padding.bottom, padding.left == padding.right,
+           let dnn = convolution {
+            let key = CUDAConvolution.Key(n: n, c: c, h: h, w: w, o: o, kh: kh, kw: kw, stride: stride, padH: padding.top, padW: padding.left)
+            let ran = fasterOf(key, cudnn: { cudnnForward(dnn, key, x, weight: weight, out: out, label: "cudnn conv2d \(kh)×\(kw)") },
+                               gemm: { im2colConv(x, weight: weight, out: out, stride: stride, padding: padding) })
+            if !ran { im2colConv(x, weight: weight, out: out, stride: stride, padding: padding) }
+        } else {
+            im2colConv(x, weight: weight, out: out, stride: stride, padding: padding)
+        }
+        if let bias { addBias(out, bias, channels: o, inner: ho * wo) }
+        return out
+    }
+
+    /// Runs whichever of cuDNN and the GEMM path was faster for `key` when first measured (both
+    /// are timed once, on the real operands, and write the same output); false when cuDNN
+    /// cannot take the case and nothing ran.
+    func fasterOf(_ key: CUDAConvolution.Key, cudnn: () -> Bool, gemm: () -> Void) -> Bool {
+        if let useCUDNN = convChoice[key] {
+            if useCUDNN { return cudnn() }
+            gemm()
+            return true
+        }
+        do {
+            var cudnnRan = true
+            let dnnMs = try CUDAOpTiming.time(self, warmup: 1, repeats: 3) { if !cudnn() { cudnnRan = false } }
+            guard cudnnRan else { convChoice[key] = false; gemm(); return true }
+            let gemmMs = try CUDAOpTiming.time(self, warmup: 1, repeats: 3) { gemm() }
+            convChoice[key] = dnnMs < gemmMs
+            if dnnMs < gemmMs { return cudnn() }  // leave cuDNN's result in the output
+            return true
+        } catch {
+            fatalError("\(error)")
+        }
+    }
+
+    /// Convolution as im2col + GEMM into `out` (no bias).
+    func im2colConv(_ x: Tensor, weight: Tensor, out: Tensor, stride: Int, padding: Padding2D) {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
+        let (ho, wo) = (out.shape[2], out.shape[3])
         let hw = ho * wo, kdim = c * kh * kw
         let es = elementSize
         if kh == 1 && kw == 1 && stride == 1 && padding == .same(0) {
@@ -83,8 +169,6 @@ extension CUDABackend {
                 }
             }
         }
-        if let bias { addBias(out, bias, channels: o, inner: hw) }
-        return out
     }
 
     /// Column matrix [samples, C·kh·kw, Ho·Wo] of x [N, C, H, W] for the given samples (Wo % 8 == 0).
@@ -103,13 +187,32 @@ extension CUDABackend {
     public func conv3dTemporal(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         let (b, c, f, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3], x.shape[4])
         let o = weight.shape[0], k = weight.shape[2], pad = (k - 1) / 2, hw = h * w
+        let out = empty([b, o, f, h, w])
+        if tuning.cudnnConvolution, k % 2 == 1, let dnn = convolution {
+            // The (k,1,1) kernel over [B, C, F, H, W] is a (k,1) 2-D convolution over [B, C, F, H·W]:
+            // cuDNN does it as one implicit GEMM; k shifted GEMMs may still be faster (measured).
+            let key = CUDAConvolution.Key(n: b, c: c, h: f, w: hw, o: o, kh: k, kw: 1, stride: 1, padH: pad, padW: 0)
+            let ran = fasterOf(key, cudnn: { cudnnForward(dnn, key, x, weight: weight, out: out, label: "cudnn conv3d temporal") },
+                               gemm: { shiftedGEMMs(x, weight: weight, out: out) })
+            if !ran { shiftedGEMMs(x, weight: weight, out: out) }
+        } else {
+            shiftedGEMMs(x, weight: weight, out: out)
+        }
+        if let bias { addBias(out, bias, channels: o, inner: f * hw) }
+        return out
+    }
+
+    /// The temporal convolution as k strided-batched GEMMs, one per tap, into `out` (no bias).
+    func shiftedGEMMs(_ x: Tensor, weight: Tensor, out: Tensor) {
+        let (b, c, f, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3], x.shape[4])
+        let o = weight.shape[0], k = weight.shape[2], pad = (k - 1) / 2, hw = h * w
         let es = elementSize
         let taps = empty([k, o, c])
         run("tconv_taps", count: k * o * c, [.ptr(addr(weight)), .ptr(addr(taps)), .i64(o), .i64(c), .i64(k)])
         // The centre tap covers every frame, so it initialises the output (beta 0, no zero fill);
         // the shifted taps accumulate over the frames they reach.
         let centre = k % 2 == 1 ? pad : -1
-        let out = centre >= 0 ? empty([b, o, f, h, w]) : zeros([b, o, f, h, w])
+        if centre < 0 { run("fill", count: out.count, [.ptr(addr(out)), .f32(0), .i64(out.count)]) }
         for t in ([centre] + (0..<k).filter { $0 != centre }) where t >= 0 {
             let f0 = max(0, pad - t), f1 = min(f, f + pad - t)
             if f1 <= f0 { continue }
@@ -118,8 +221,6 @@ extension CUDABackend {
                  c: addr(out) + UInt64(f0 * hw * es), ldc: f * hw,
                  batch: b, strideA: 0, strideB: c * f * hw, strideC: o * f * hw)
         }
-        if let bias { addBias(out, bias, channels: o, inner: f * hw) }
-        return out
     }
 
     public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {

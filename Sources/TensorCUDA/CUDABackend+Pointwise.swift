@@ -132,8 +132,13 @@ extension CUDABackend {
         let ax = axis < 0 ? x.rank + axis : axis
         var outShape = x.shape
         outShape[ax] = range.count
-        let out = empty(outShape)
         let outer = x.shape[..<ax].reduce(1, *), inner = x.shape[(ax + 1)...].reduce(1, *)
+        if outer == 1 {
+            // A contiguous run of the leading axis: a view of x's buffer, no copy (ops never write
+            // their inputs, so sharing the buffer is safe).
+            return Tensor(shape: outShape, dtype: x.dtype, buffer: x.buffer, offset: x.offset + range.lowerBound * inner)
+        }
+        let out = empty(outShape)
         copyRows(x, out, rows: outer, cols: range.count * inner, xStride: x.shape[ax] * inner, yStride: range.count * inner,
                  xOff: range.lowerBound * inner, yOff: 0)
         return out

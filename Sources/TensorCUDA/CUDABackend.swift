@@ -21,6 +21,12 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     public var attentionBudgetBytes: Int
     /// Which kernel paths run (fused attention, split GroupNorm, vectorised pointwise).
     public var tuning = CUDATuning()
+    /// cuBLASLt linear layers with fused epilogues; nil when cuBLASLt cannot be set up.
+    lazy var ltMatmul: CUDALtMatmul? = try? CUDALtMatmul(lt: CuBLASLt(), dataType: precision.cublasType, allocator: ctx.allocator)
+    /// cuDNN convolutions; nil when cuDNN 9 is not installed (im2col + GEMM then).
+    lazy var convolution: CUDAConvolution? = try? CUDAConvolution(dnn: CuDNN(), precision: precision)
+    /// Per convolution shape: whether cuDNN (true) or the GEMM path (false) measured faster.
+    var convChoice: [CUDAConvolution.Key: Bool] = [:]
 
     /// Opens GPU `device` (0-based). Throws a `CUDAError` naming what is missing when the driver,
     /// cuBLAS or NVRTC cannot be loaded or the device does not exist.
@@ -31,12 +37,20 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     }
 
     public var name: String { "cuda:\(ctx.device) \(ctx.deviceName) (sm_\(ctx.arch), \(precision.rawValue))" }
+
+    /// How many CUDA GPUs the driver reports (0 when there is no driver or no device).
+    public static func deviceCount() -> Int {
+        guard let driver = try? CUDADriver(), driver.cuInit(0) == 0 else { return 0 }
+        var n: Int32 = 0
+        return driver.cuDeviceGetCount(&n) == 0 ? Int(n) : 0
+    }
     public var deviceName: String { ctx.deviceName }
     /// Largest amount of device memory the allocator has held from the driver, in bytes.
     public var peakAllocatedBytes: Int { ctx.allocator.peakBytes }
     public var peakInUseBytes: Int { ctx.allocator.peakInUseBytes }
     public func synchronize() throws { try ctx.synchronize() }
-    public func emptyCache() { ctx.allocator.emptyCache() }
+    public func emptyCache() { ctx.ensureCurrent(); ctx.allocator.emptyCache() }
+    public func releaseCachedMemory() { emptyCache() }
 
     /// Per-kernel GPU time of everything `body` launches, slowest first (CUDA events around each
     /// launch and cuBLAS call; cuBLAS rows are named by the op that issued them).
@@ -55,6 +69,7 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     var elementSize: Int { dtype.byteSize }
 
     func empty(_ shape: [Int]) -> Tensor {
+        ctx.ensureCurrent()
         let bytes = max(shape.reduce(1, *) * elementSize, 1)
         do {
             let (addr, cap) = try ctx.allocator.allocate(bytes: bytes)
@@ -91,6 +106,7 @@ public final class CUDABackend: Backend, @unchecked Sendable {
               batch: Int = 1, strideA: Int = 0, strideB: Int = 0, strideC: Int = 0, cType: Int32? = nil,
               caller: String = #function) {
         if m == 0 || n == 0 || batch == 0 { return }
+        ctx.ensureCurrent()
         let op = caller.prefix { $0 != "(" }
         let mark = try? ctx.profiler?.begin("cublas gemm ← \(op)", flops: 2 * Double(m) * Double(n) * Double(k) * Double(batch))
         defer { if let mark { try? ctx.profiler?.end(mark) } }
@@ -113,6 +129,7 @@ public final class CUDABackend: Backend, @unchecked Sendable {
 
     /// A float32 scratch buffer (attention scores), independent of the storage precision.
     func scratchF32(_ count: Int) -> CUDABuffer {
+        ctx.ensureCurrent()
         do {
             let (addr, cap) = try ctx.allocator.allocate(bytes: count * 4)
             return CUDABuffer(address: addr, byteCount: count * 4, capacity: cap, allocator: ctx.allocator)
@@ -143,7 +160,7 @@ public final class CUDABackend: Backend, @unchecked Sendable {
         let count = shape.reduce(1, *)
         let out = empty(shape)
         if count == 0 { return out }
-        let staging = scratchF32((count * src.byteSize + 3) / 4)
+        let staging = scratchF32((count * src.byteSize + 3) / 4)  // makes the context current
         do { try ctx.driver.check(ctx.driver.cuMemcpyHtoD(staging.address, bytes, count * src.byteSize), "cuMemcpyHtoD") } catch { fatalError("\(error)") }
         let kernel = src == .float32 ? "cast_from_f32" : src == .float16 ? "cast_from_h16" : "cast_from_b16"
         run(kernel, count: count, [.ptr(staging.address), .ptr(addr(out)), .i64(count)])

@@ -10,6 +10,8 @@ final class CUDAContext: @unchecked Sendable {
     let cublas: CuBLAS
     let cublasHandle: OpaquePointer?
     let device: Int32
+    /// The device's primary context (retained for the process's lifetime).
+    let primary: OpaquePointer?
     let deviceName: String
     let computeCapability: (major: Int, minor: Int)
     let multiprocessors: Int
@@ -35,6 +37,7 @@ final class CUDAContext: @unchecked Sendable {
         var ctx: OpaquePointer?
         try driver.check(driver.cuDevicePrimaryCtxRetain(&ctx, dev), "cuDevicePrimaryCtxRetain")
         try driver.check(driver.cuCtxSetCurrent(ctx), "cuCtxSetCurrent")
+        primary = ctx
         var name = [CChar](repeating: 0, count: 256)
         try driver.check(driver.cuDeviceGetName(&name, 256, dev), "cuDeviceGetName")
         deviceName = String(cString: name)
@@ -54,11 +57,14 @@ final class CUDAContext: @unchecked Sendable {
         syncEachLaunch = ProcessInfo.processInfo.environment["I2V_CUDA_SYNC"] == "1"
     }
 
-    /// Makes this context current on the calling thread (workers may call from any thread).
-    func makeCurrent() throws {
-        var ctx: OpaquePointer?
-        try driver.check(driver.cuDevicePrimaryCtxRetain(&ctx, device), "cuDevicePrimaryCtxRetain")
-        try driver.check(driver.cuCtxSetCurrent(ctx), "cuCtxSetCurrent")
+    /// Makes this GPU's context current on the calling thread if it is not already. A backend is
+    /// created on one thread and used on others (the server loads the model on a loader thread and
+    /// runs jobs on engine threads; several GPUs share a process), and CUDA's current context is
+    /// per thread, so every entry point that talks to the driver, cuBLAS or cuDNN calls this.
+    func ensureCurrent() {
+        var current: OpaquePointer?
+        if driver.cuCtxGetCurrent(&current) == 0, current == primary { return }
+        do { try driver.check(driver.cuCtxSetCurrent(primary), "cuCtxSetCurrent(device \(device))") } catch { fatalError("\(error)") }
     }
 
     var arch: Int { computeCapability.major * 10 + computeCapability.minor }
@@ -87,6 +93,7 @@ final class CUDAContext: @unchecked Sendable {
 
     /// Launches `function` over a 1-D grid; `args` are the kernel's parameters in order.
     func launch(_ function: OpaquePointer?, name: String, grid: Int, block: Int, sharedBytes: Int = 0, _ args: [KernelArg]) throws {
+        ensureCurrent()
         var storage = [UnsafeMutableRawPointer]()
         defer { storage.forEach { $0.deallocate() } }
         var pointers = [UnsafeMutableRawPointer?]()
@@ -105,7 +112,10 @@ final class CUDAContext: @unchecked Sendable {
         if syncEachLaunch { try driver.check(driver.cuCtxSynchronize(), "kernel \(name)") }
     }
 
-    func synchronize() throws { try driver.check(driver.cuCtxSynchronize(), "cuCtxSynchronize") }
+    func synchronize() throws {
+        ensureCurrent()
+        try driver.check(driver.cuCtxSynchronize(), "cuCtxSynchronize")
+    }
 }
 
 /// One kernel parameter, by value, as the bytes the kernel expects.

@@ -84,7 +84,9 @@ public enum CUDAOpTiming {
         let es = Double(cuda.precision.dtype.byteSize)
         func forced(_ name: String, _ v: FlashVariant) -> (String, (inout CUDATuning) -> Void) { (name, { $0.flashForce = v }) }
         let flash = [("flash auto", { (t: inout CUDATuning) in t.flashForce = nil }),
-                     forced("flash 4w×64k", FlashVariant(headDim: 64, warps: 4)), forced("flash 8w×64k", FlashVariant(headDim: 64, warps: 8))]
+                     forced("flash 4w×64k", FlashVariant(headDim: 64, warps: 4)), forced("flash 8w×64k", FlashVariant(headDim: 64, warps: 8)),
+                     forced("flash 4w×32r×64k", FlashVariant(headDim: 64, warps: 4, rowGroups: 2)),
+                     forced("flash 8w×32r×64k", FlashVariant(headDim: 64, warps: 8, rowGroups: 2))]
         let shortFlash = [forced("flash 1w×16k", FlashVariant(headDim: 64, warps: 1, keyTile: 16))]
         // Attention shapes of one UNet step at 512²×16, CFG: [B·F, tokens, channels] / heads.
         let attentionCases: [(String, [Int], Int, Int, String)] = [

@@ -30,10 +30,11 @@ final class CUDAProfiler {
 
     /// Records the start event of a launch named `name`; returns its index for `end`.
     func begin(_ name: String, flops: Double = 0) throws -> Int {
+        // Drain before adding: every pending entry has both events recorded by now.
+        if pending.count >= 4096 { try drain() }
         let start = try event(), stop = try event()
         try driver.check(driver.cuEventRecord(start, nil), "cuEventRecord")
         pending.append(Entry(name: name, flops: flops, start: start, stop: stop))
-        if pending.count >= 4096 { try drain() }
         return pending.count - 1
     }
 

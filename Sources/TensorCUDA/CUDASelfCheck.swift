@@ -91,6 +91,13 @@ public enum CUDASelfCheck {
         check("mul chan broadcast ᵀ", [[16, 1, 1], [2, 16, 4, 8]]) { b, t in b.mul(t[0], t[1]) }
         check("sub same shape", [[4, 1000], [4, 1000]]) { b, t in b.sub(t[0], t[1]) }
         check("linear bias rows", [[5, 64], [48, 64], [48]]) { b, t in b.linear(t[0], weight: t[1], bias: t[2]) }
+        check("linear+residual", [[2, 4096, 320], [320, 320], [320], [2, 4096, 320]]) { b, t in
+            b.linear(t[0], weight: t[1], bias: t[2], adding: t[3]) }
+        check("linear+residual odd", [[3, 77, 40], [24, 40], [24], [3, 77, 24]]) { b, t in
+            b.linear(t[0], weight: t[1], bias: t[2], adding: t[3]) }
+        check("linear large", [[32768, 320], [2560, 320], [2560]]) { b, t in b.linear(t[0], weight: t[1], bias: t[2]) }
+        check("slice view + linear", [[6, 64, 64], [32, 64], [32]]) { b, t in
+            b.linear(b.slice(t[0], axis: 0, range: 2..<5), weight: t[1], bias: t[2]) }
         for op in [UnaryOp.silu, .gelu, .quickGelu, .exp, .sigmoid] {
             check("unary \(op)", [[4, 1000]], scale: 3) { b, t in b.unary(op, t[0]) }
         }

@@ -27,21 +27,35 @@ public enum DeviceSelection: Equatable, Sendable, CustomStringConvertible {
         case .cuda(let n): return "cuda:\(n)"
         }
     }
+}
 
-    /// Opens the backend (on a GPU, bfloat16 storage by default: the range of float32, so the VAE —
-    /// whose config says `force_upcast` because fp16 overflows in it — is safe too). `auto` falls back to the CPU (returning why in `note`) when CUDA is not
-    /// usable; an explicit `cuda:N` throws the CUDA error instead.
-    public func makeBackend(precision: CUDAPrecision = .bfloat16) throws -> (backend: any Backend, note: String?) {
+/// The backends one I2VGen-XL pipeline runs on: the text/vision encoders and the UNet on `model`,
+/// the VAE on `vae` (the same object on the CPU).
+public struct PipelineBackends {
+    public let model: any Backend
+    public let vae: any Backend
+    public init(model: any Backend, vae: any Backend) { self.model = model; self.vae = vae }
+}
+
+extension DeviceSelection {
+    /// On a GPU: the model in float16 (what diffusers runs; 10× less rounding than bfloat16, see
+    /// docs/PERFORMANCE.md) and the VAE in bfloat16 (its config says `force_upcast`: fp16 overflows
+    /// there). On the CPU one backend for both. `auto` falls back to the CPU (saying why in `note`)
+    /// when CUDA is not usable; an explicit `cuda:N` throws the CUDA error instead.
+    public func makePipelineBackends(cpu: @autoclosure () -> CPUBackend = CPUBackend()) throws -> (backends: PipelineBackends, note: String?) {
+        func gpu(_ n: Int) throws -> PipelineBackends {
+            PipelineBackends(model: try CUDABackend(device: n, precision: .float16), vae: try CUDABackend(device: n, precision: .bfloat16))
+        }
         switch self {
         case .cpu:
-            return (CPUBackend(), nil)
+            let c = cpu()
+            return (PipelineBackends(model: c, vae: c), nil)
         case .cuda(let n):
-            return (try CUDABackend(device: n, precision: precision), nil)
+            return (try gpu(n), nil)
         case .auto:
-            do {
-                return (try CUDABackend(device: 0, precision: precision), nil)
-            } catch {
-                return (CPUBackend(), "no usable CUDA GPU (\(error)); running on the CPU")
+            do { return (try gpu(0), nil) } catch {
+                let c = cpu()
+                return (PipelineBackends(model: c, vae: c), "no usable CUDA GPU (\(error)); running on the CPU")
             }
         }
     }

@@ -17,6 +17,9 @@ struct Bench: ParsableCommand {
     @Option(help: "VAE decode sizes WxH.") var vaeSizes: [String] = ["512x512", "1280x704"]
     @Option(help: "Timed UNet steps per shape (median reported).") var repeats = 5
     @Flag(help: "After the timed steps, profile one more step per shape: GPU time per kernel.") var profile = false
+    @Option(help: "Standard jobs to run end to end (WxHxF, 50 steps, CFG 9), the whole real pipeline with random weights.")
+    var endToEnd: [String] = []
+    @Option(help: "Model storage precision of the end-to-end run (the VAE runs in bfloat16, as the product does).") var endToEndPrecision = "float16"
 
     func run() throws {
         guard let prec = CUDAPrecision(rawValue: precision), let vprec = CUDAPrecision(rawValue: vaePrecision) else {
@@ -29,16 +32,17 @@ struct Bench: ParsableCommand {
             let cuda = try CUDABackend(device: device, precision: prec)
             var table: [(name: String, calls: Int, milliseconds: Double, tflops: Double?)] = []
             let r = try UNetBenchmark.run(backend: cuda, shape: .init(height: p[1], width: p[0], frames: p[2]),
-                                          weightDType: .float16, repeats: repeats + 1,
+                                          weightDType: .float16, repeats: repeats + 1, options: .gpu,
                                           untimedStep: profile ? { step in table = try cuda.profile(step) } : nil)
             // The first call pays for kernel loading and allocator growth: report the rest.
             let steady = Array(r.stepSeconds.dropFirst()).sorted()
             let ms = steady[steady.count / 2] * 1000
             print("UNet CFG step \(s) (\(precision))\t" + String(format: "%.1f\t%.2f\t", ms, Double(cuda.peakAllocatedBytes) / 1073741824)
-                  + cuda.deviceName)
+                  + cuda.deviceName + String(format: "\t(peak in use %.2f GiB)", Double(cuda.peakInUseBytes) / 1073741824))
             if profile { Self.printProfile(table, title: "UNet CFG step \(s)") }
             fflush(stdout)
         }
+        for s in endToEnd { try runEndToEnd(s) }
         for s in vaeSizes {
             let p = s.split(separator: "x").compactMap { Int($0) }
             guard p.count == 2 else { throw ValidationError("size \(s) is not WxH") }
@@ -67,6 +71,39 @@ struct Bench: ParsableCommand {
             print("VAE decode 1 frame \(s) (\(vaePrecision))\t"
                   + String(format: "%.1f\t%.2f\t", steady[steady.count / 2], Double(cuda.peakAllocatedBytes) / 1073741824) + cuda.deviceName)
             fflush(stdout)
+        }
+    }
+
+    /// The standard job through `I2VGenXLPipeline.generate`: prompt and image encoding, VAE
+    /// encode, 50 CFG steps, VAE decode of every frame, post-processing to 8-bit frames.
+    func runEndToEnd(_ spec: String) throws {
+        let p = spec.split(separator: "x").compactMap { Int($0) }
+        guard p.count == 3, let prec = CUDAPrecision(rawValue: endToEndPrecision) else {
+            throw ValidationError("end-to-end job \(spec) is not WxHxF, or unknown precision \(endToEndPrecision)")
+        }
+        let cuda = try CUDABackend(device: device, precision: prec)
+        let vae = try CUDABackend(device: device, precision: .bfloat16)
+        let pipeline = try SyntheticPipeline.make(backend: cuda, vaeBackend: vae, unetOptions: .gpu)
+        var seed: UInt64 = 11
+        let pixels = (0..<(p[0] * p[1] * 3)).map { _ -> UInt8 in seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17; return UInt8(seed & 255) }
+        let request = I2VGenXLRequest(image: try RGB8Image(width: p[0], height: p[1], pixels: pixels),
+                                      prompt: "a red dress swaying gently in the breeze, studio light",
+                                      width: p[0], height: p[1], numFrames: p[2], numInferenceSteps: 50, guidanceScale: 9)
+        for run in 0..<2 {  // the first run pays for kernel compilation, cuDNN searches and allocator growth
+            var steps = 0
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let out = try pipeline.generate(request, noise: .seed(42)) { event in
+                if event.stage == .denoising { steps = event.step }
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            guard out.numFrames == p[2], steps == 50, out.frames.allSatisfy({ $0.isFinite }) else {
+                throw ValidationError("end-to-end \(spec): \(out.numFrames) frames after \(steps) steps, or non-finite pixels")
+            }
+            if run == 1 {
+                let held = Double(cuda.peakAllocatedBytes + vae.peakAllocatedBytes) / 1073741824
+                print("end-to-end \(spec) 50 steps (\(endToEndPrecision), VAE bfloat16)\t" + String(format: "%.0f\t%.2f\t", seconds * 1000, held)
+                      + cuda.deviceName)
+            }
         }
     }
 

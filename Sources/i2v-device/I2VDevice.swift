@@ -11,7 +11,7 @@ struct I2VDevice: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "i2v-device",
         abstract: "Check and benchmark the CUDA backend on a GPU host.",
-        subcommands: [CheckOps.self, CompileKernels.self, TimeOps.self, Bench.self]
+        subcommands: [CheckOps.self, CompileKernels.self, TimeOps.self, Bench.self, DeviceParity.self, MultiGPU.self]
     )
 }
 

@@ -96,6 +96,18 @@ final class PipelineBehaviourTests: XCTestCase {
         XCTAssertNotEqual(a.frames, d.frames)
     }
 
+    /// On a GPU the VAE runs on its own (bfloat16) backend; the latents cross through the host.
+    /// With a second float32 backend the crossing must not change a single value.
+    func testTheVAEOnItsOwnBackendGivesTheSameVideo() throws {
+        let r = try request(steps: 2, frames: 4, chunk: 3)
+        let same = try pipeline().generate(r, noise: .seed(9))
+        let split = try I2VGenXLPipeline.load(from: UNetFixtures.root + "/tiny-square/model", backend: be, vaeBackend: CPUBackend())
+        XCTAssertFalse(split.vaeBackend === split.backend)
+        let moved = try split.generate(r, noise: .seed(9))
+        XCTAssertEqual(moved.frames, same.frames)
+        XCTAssertEqual(moved.latents, same.latents)
+    }
+
     func testDecodeChunkSizeDoesNotChangeTheFrames() throws {
         let p = try pipeline()
         let one = try p.generate(try request(steps: 1, chunk: 1), noise: .seed(3))

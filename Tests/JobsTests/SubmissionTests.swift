@@ -122,6 +122,32 @@ final class SubmissionTests: StoreTestCase {
         XCTAssertEqual(Set(remaining), [recent.id, waiting.id])
     }
 
+    func testInputsInUseAreThoseAnyRemainingJobReferences() async throws {
+        func job(_ title: String, input: String) -> NewJob {
+            NewJob(title: title, payload: #"{"title":"\#(title)"}"#, inputRef: input, priority: 0, idempotencyKey: nil, webhookURL: nil, maxAttempts: 1)
+        }
+        _ = try await store.enqueue(job("a, first", input: "a.png"))
+        _ = try await store.complete(try await claim(), result: "{}")
+        _ = try await store.enqueue(job("a, second", input: "a.png"))
+        _ = try await store.enqueue(job("b, stays queued", input: "b.png"))
+        clock.advance(1)
+        let inUse = try await store.inputsInUse(["a.png", "b.png", "c.png"])
+        XCTAssertEqual(inUse, ["a.png", "b.png"])
+        // Once both jobs of a.png are purged, only b.png is in use.
+        _ = try await store.complete(try await claim(), result: "{}")  // "a, second" (older than "b")
+        clock.advance(1)
+        let purged = try await store.purgeFinished(before: clock.now)
+        XCTAssertEqual(Set(purged.map(\.title)), ["a, first", "a, second"])
+        let afterPurge = try await store.inputsInUse(["a.png", "b.png"])
+        XCTAssertEqual(afterPurge, ["b.png"])
+        let none = try await store.inputsInUse([])
+        XCTAssertEqual(none, [])
+        // Many at once (beyond SQLite's bound-parameter limit per statement).
+        let many = (0..<1200).map { "x\($0).png" } + ["b.png"]
+        let fromMany = try await store.inputsInUse(many)
+        XCTAssertEqual(fromMany, ["b.png"])
+    }
+
     func testStatsCountStatesAndTheOldestQueuedJob() async throws {
         let first = try await enqueue()
         clock.advance(5)

@@ -140,4 +140,13 @@ final class PlannerTests: XCTestCase {
         let forced = try withWeights.plan(image: nil, title: "dress", options: PlanOverrides(engine: .template))
         XCTAssertEqual(forced.engine, .template)
     }
+
+    func testExplicitDiffusionSizesNeedOnlyBeMultiplesOf8() throws {
+        let plan = try planner.plan(image: nil, title: "dress", options: PlanOverrides(engine: .i2vgenXL, width: 520, height: 360))
+        XCTAssertEqual([plan.width, plan.height], [520, 360])
+        XCTAssertThrowsError(try planner.plan(image: nil, title: "dress", options: PlanOverrides(engine: .i2vgenXL, width: 516, height: 360))) { error in
+            XCTAssertTrue("\(error)".contains("width"), "\(error)")
+            XCTAssertTrue("\(error)".contains("multiple of 8"), "\(error)")
+        }
+    }
 }

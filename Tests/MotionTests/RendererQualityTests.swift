@@ -27,8 +27,8 @@ final class RendererQualityTests: XCTestCase {
     }
 
     /// Each motion at the amplitude the templates use at motion strength 1. Translations that
-    /// oscillate once per 16-frame loop stay under ~0.8 % of the short side: the QC's camera-path
-    /// smoothing (σ = 2 frames) counts part of such a curve as shake.
+    /// oscillate once per loop stay under ~0.8 % of the short side (subtle product motion; the
+    /// QC's local cubic path smoothing follows such a curve even over 8 frames).
     static let templateMotions: [MotionEffect] = [
         MotionEffect(kind: .pushIn, amount: 0.08),
         MotionEffect(kind: .pullOut, amount: 0.08),

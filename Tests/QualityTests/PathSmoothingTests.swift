@@ -9,6 +9,29 @@ final class PathSmoothingTests: XCTestCase {
         XCTAssertEqual(PathSmoothing.rms(PathSmoothing.highFrequency(line, sigma: 2)), 0, accuracy: 1e-9)
     }
 
+    func testLocalCubicSmoothingReproducesCubicsAlsoAtTheEnds() {
+        let cubic = (0..<10).map { t -> Double in let x = Double(t); return 0.02 * x * x * x - 0.3 * x * x + x - 1 }
+        for (a, b) in zip(PathSmoothing.localPolynomial(cubic, sigma: 2, degree: 3), cubic) { XCTAssertEqual(a, b, accuracy: 1e-9) }
+        XCTAssertEqual(PathSmoothing.rms(PathSmoothing.highFrequency(cubic, sigma: 2)), 0, accuracy: 1e-9)
+    }
+
+    /// One smooth oscillation over an 8-sample loop is intended motion: the local cubic follows
+    /// it (a local line leaves a third of its amplitude as "shake"), while random per-frame
+    /// shake of the same size stays high-frequency.
+    func testOneOscillationOverEightSamplesIsSmoothButRandomShakeIsNot() {
+        let loop = (0..<8).map { sin(2 * Double.pi * Double($0) / 8) }
+        XCTAssertLessThan(PathSmoothing.rms(PathSmoothing.highFrequency(loop, sigma: 2)), 0.06)
+        XCTAssertGreaterThan(PathSmoothing.rms(zip(loop, PathSmoothing.localLinear(loop, sigma: 2)).map { $0 - $1 }), 0.3)
+        let shake: [Double] = [0, 0.9, -0.7, 0.4, -1, 0.8, -0.2, 0.6]
+        XCTAssertGreaterThan(PathSmoothing.rms(PathSmoothing.highFrequency(shake, sigma: 2)), 0.4)
+    }
+
+    func testTheSmoothingDegreeLeavesShortPathsSamplesToMeasure() {
+        XCTAssertEqual([3, 4, 5, 6, 7, 8, 24].map(PathSmoothing.smoothingDegree(count:)), [1, 1, 2, 2, 3, 3, 3])
+        // Three samples off a line still show their deviation.
+        XCTAssertGreaterThan(PathSmoothing.rms(PathSmoothing.highFrequency([0, 1, 0], sigma: 2)), 0.2)
+    }
+
     func testAnAlternatingPathIsAlmostAllHighFrequency() {
         let zigzag = (0..<16).map { $0 % 2 == 0 ? 0.0 : 1.0 }
         let hf = PathSmoothing.highFrequency(zigzag, sigma: 2)

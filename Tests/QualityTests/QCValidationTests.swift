@@ -43,6 +43,28 @@ final class QCValidationTests: XCTestCase {
         XCTAssertEqual(r.failedCategories, [.jitter])
     }
 
+    /// An 8-frame loop whose camera swings out and back once (±1.2 % of the short side) is smooth
+    /// motion and passes; the same 8 frames with random ±1 % shake on top fail jitter.
+    func testAShortSmoothLoopPassesJitterAndAShortShakenClipDoesNot() throws {
+        let s = SyntheticClips.scene()
+        let swing = { (t: Int) -> Camera in
+            let phase = 2 * Double.pi * Double(t) / 8
+            return Camera(zoom: 1 + 0.02 * (1 - cos(phase)) / 2, panX: 3 * sin(phase), panY: 1.5 * sin(phase))
+        }
+        let smooth = SyntheticClip(name: "8-frame loop", frames: (0..<8).map { s.render(swing($0), noise: 1, noiseSeed: UInt64(400 + $0)) },
+                                   input: s.render(swing(0)))
+        assertFailures(try report(smooth), [])
+        var rng = SplitMix64(seed: 5)
+        let shaken = SyntheticClip(name: "8-frame shaken loop", frames: (0..<8).map { t -> Camera in
+            var cam = swing(t)
+            if t > 0 { cam.panX += rng.uniform(-2.56, 2.56); cam.panY += rng.uniform(-2.56, 2.56) }
+            return cam
+        }.enumerated().map { s.render($1, noise: 1, noiseSeed: UInt64(400 + $0)) }, input: s.render(swing(0)))
+        let r = try report(shaken)
+        XCTAssertEqual(r.check(.jitterHighFrequency)?.status, .fail, r.summary)
+        XCTAssertEqual(r.failedCategories, [.jitter], r.summary)
+    }
+
     func testABlurredClipFailsSharpnessAndIsNotMistakenForJitterOrFlicker() throws {
         let r = try report(SyntheticClips.blurred())
         assertFailures(r, [.sharpnessMinFrameRatio, .sharpnessMeanRatio])

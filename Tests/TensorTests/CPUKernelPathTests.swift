@@ -150,4 +150,22 @@ final class CPUKernelPathTests: XCTestCase {
         pool.deallocate(small, bytes: 1000)
         XCTAssertEqual(pool.cachedBytes, 0)
     }
+
+    func testLinearAddingResidualEqualsLinearPlusResidual() {
+        let cpu = CPUBackend(threads: 2)
+        let x = Reference.random(2 * 5 * 7, seed: 101), w = Reference.random(4 * 7, seed: 102)
+        let b = Reference.random(4, seed: 103), r = Reference.random(2 * 5 * 4, seed: 104)
+        let residual = cpu.tensor(r, shape: [2, 5, 4])
+        let y = cpu.linear(cpu.tensor(x, shape: [2, 5, 7]), weight: cpu.tensor(w, shape: [4, 7]), bias: cpu.tensor(b, shape: [4]),
+                           adding: residual)
+        XCTAssertEqual(y.shape, [2, 5, 4])
+        var ref = [Double]()
+        for row in 0..<10 { for o in 0..<4 {
+            var acc = Double(b[o]) + Double(r[row * 4 + o])
+            for i in 0..<7 { acc += Double(x[row * 7 + i]) * Double(w[o * 7 + i]) }
+            ref.append(acc)
+        } }
+        assertClose(cpu.toHost(y), ref, "linear + residual")
+        XCTAssertEqual(cpu.toHost(residual), r, "the residual input is left unchanged")
+    }
 }

@@ -60,7 +60,8 @@ def main():
             t = torch.tensor([981, 981], device=dev)
             fps = torch.tensor([16, 16], device=dev)
             ms = timed(lambda: unet(x, t, encoder_hidden_states=ctx, fps=fps, image_latents=lat, image_embeddings=emb), args.repeats)
-            print(f"diffusers UNet CFG step {s} (float16)\t{ms:.1f}\t{torch.cuda.max_memory_allocated() / 2**30:.2f}\t{name}", flush=True)
+            print(f"diffusers UNet CFG step {s} (float16)\t{ms:.1f}\t{torch.cuda.max_memory_allocated() / 2**30:.2f}\t{name}"
+                  f"\t(reserved {torch.cuda.max_memory_reserved() / 2**30:.2f} GiB)", flush=True)
         del unet
         torch.cuda.empty_cache()
         vae = AutoencoderKL(**VAE).to(dev, dt).eval()

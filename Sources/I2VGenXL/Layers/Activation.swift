@@ -29,9 +29,4 @@ public enum Activation: String, Sendable, CaseIterable {
         case .quickGelu: return b.unary(.quickGelu, x)
         }
     }
-
-    /// act(norm(x)), fused into one backend op for SiLU.
-    public func afterNorm(_ b: any Backend, _ norm: GroupNorm, _ x: Tensor) -> Tensor {
-        self == .silu ? norm.silu(b, x) : self(b, norm(b, x))
-    }
 }

@@ -87,6 +87,16 @@ public struct Attention {
         return finish(b, out, residual: x)
     }
 
+    /// Token form without group norm or residual option, with `residual` added in the output
+    /// projection (one fused GEMM on the GPU). x: [B, L, Dq], residual: [B, L, Dout] → [B, L, Dout].
+    public func callAsFunction(_ b: any Backend, _ x: Tensor, context: Tensor? = nil, adding residual: Tensor) -> Tensor {
+        precondition(groupNorm == nil && !options.residualConnection && options.rescaleOutputFactor == 1,
+                     "fused residual is for plain attention layers")
+        let kv = context ?? x
+        let a = b.attention(toQ(b, x), toK(b, kv), toV(b, kv), heads: options.heads, scale: scale, causal: false)
+        return toOut(b, a, adding: residual)  // [B, L, Dout]
+    }
+
     private func attend(_ b: any Backend, _ h: Tensor, context: Tensor?) -> Tensor {
         let kv = context ?? h
         let q = toQ(b, h)    // [B, L, heads·dimHead]

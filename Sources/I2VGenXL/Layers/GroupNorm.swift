@@ -29,8 +29,13 @@ public struct GroupNorm {
         b.groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps)
     }
 
-    /// silu(groupNorm(x)) through the backend's fused op. x: [N, C, ...] → same shape
+    /// SiLU(GroupNorm(x)) in one backend call (one pass over memory on the GPU).
     public func silu(_ b: any Backend, _ x: Tensor) -> Tensor {
         b.groupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps)
+    }
+
+    /// act(GroupNorm(x)), fused when `act` is SiLU.
+    public func activated(_ b: any Backend, _ x: Tensor, _ act: Activation) -> Tensor {
+        act == .silu ? silu(b, x) : act(b, callAsFunction(b, x))
     }
 }

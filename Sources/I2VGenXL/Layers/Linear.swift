@@ -20,4 +20,10 @@ public struct Linear {
     public func callAsFunction(_ b: any Backend, _ x: Tensor) -> Tensor {
         b.linear(x, weight: weight, bias: bias)
     }
+
+    /// x·Wᵀ + b + residual in one backend call (fused into the GEMM on the GPU).
+    /// x: [..., in], residual: [..., out] → [..., out]
+    public func callAsFunction(_ b: any Backend, _ x: Tensor, adding residual: Tensor) -> Tensor {
+        b.linear(x, weight: weight, bias: bias, adding: residual)
+    }
 }

@@ -59,7 +59,7 @@ public struct ResnetBlock2D {
     /// x: [N, Cin, H, W], temb: [N, T] (required iff the block has `time_emb_proj`) → [N, Cout, H, W]
     public func callAsFunction(_ b: any Backend, _ x: Tensor, temb: Tensor? = nil) -> Tensor {
         let act = options.activation
-        var h = act.afterNorm(b, norm1, x)
+        var h = norm1.activated(b, x, act)
         h = conv1(b, h)                                              // [N, Cout, H, W]
         if let proj = timeEmbProj {
             precondition(temb != nil, "ResnetBlock2D with time_emb_proj needs a time embedding")
@@ -68,7 +68,7 @@ public struct ResnetBlock2D {
                 h = b.add(h, t.reshaped([t.shape[0], outChannels, 1, 1]))
             }
         }
-        h = act.afterNorm(b, norm2, h)
+        h = norm2.activated(b, h, act)
         h = conv2(b, h)
         let shortcut = convShortcut.map { $0(b, x) } ?? x           // [N, Cout, H, W]
         var y = b.add(shortcut, h)

@@ -14,6 +14,10 @@ import Tensor
 /// `decodeChunkSize` decoded frames exist at once.
 public final class I2VGenXLPipeline {
     public let backend: any Backend
+    /// Where the VAE runs: `backend` unless given (on a GPU the UNet runs in fp16 and the VAE,
+    /// whose config says `force_upcast` because fp16 overflows in it, in bf16). Tensors cross
+    /// between the two through the host: the image latents once, each decoded chunk's latents.
+    public let vaeBackend: any Backend
     public let tokenizer: any PromptTokenizer
     public let textEncoder: CLIPTextModel
     public let imageEncoder: CLIPVisionModelWithProjection
@@ -24,8 +28,9 @@ public final class I2VGenXLPipeline {
 
     public init(backend: any Backend, tokenizer: any PromptTokenizer, textEncoder: CLIPTextModel,
                 imageEncoder: CLIPVisionModelWithProjection, imageProcessor: CLIPImageProcessorConfig,
-                vae: AutoencoderKL, unet: I2VGenXLUNet, schedulerConfig: DDIMSchedulerConfig) {
+                vae: AutoencoderKL, unet: I2VGenXLUNet, schedulerConfig: DDIMSchedulerConfig, vaeBackend: (any Backend)? = nil) {
         self.backend = backend
+        self.vaeBackend = vaeBackend ?? backend
         self.tokenizer = tokenizer
         self.textEncoder = textEncoder
         self.imageEncoder = imageEncoder
@@ -90,8 +95,9 @@ public final class I2VGenXLPipeline {
         let p = imageEmbeds.shape[1]
         var imageEmbeddings = imageEmbeds.reshaped([1, 1, p])                                  // [1, 1, P]
         if cfg { imageEmbeddings = be.concat([be.zeros([1, 1, p]), imageEmbeddings], axis: 0) }  // [2, 1, P]
-        let posterior = try vae.encode(be, pre.vaeTensor(be))
-        let z = posterior.sample(be, noise: epsilon)                                           // [1, 4, h, w]
+        let vb = vaeBackend
+        let posterior = try vae.encode(vb, pre.vaeTensor(vb))
+        let z = posterior.sample(be, noise: epsilon, from: vb)                                 // [1, 4, h, w]
         var imageLatents = PipelineMath.imageLatents(be, z: z, scalingFactor: vae.config.scalingFactor, frames: f)
         if cfg { imageLatents = be.concat([imageLatents, imageLatents], axis: 0) }             // [Bc, 4, F, h, w]
         let batch = cfg ? 2 : 1
@@ -99,7 +105,8 @@ public final class I2VGenXLPipeline {
                                                  encoderHiddenStates: promptEmbeds, imageLatents: imageLatents,
                                                  imageEmbeddings: imageEmbeddings)
 
-        // 3. Denoising.
+        // 3. Denoising. The VAE's encode activations are not needed again before the decode.
+        if vb !== be { vb.releaseCachedMemory() }
         let scheduler = try DDIMScheduler(config: schedulerConfig)
         try scheduler.setTimesteps(r.numInferenceSteps)
         var latents = be.scale(initialLatents, scheduler.initNoiseSigma)                       // [1, 4, F, h, w]
@@ -122,8 +129,11 @@ public final class I2VGenXLPipeline {
             progress?(clock.event(.denoising, done: i + 1, total: steps.count))
         }
 
-        // 4. Decode in chunks and post-process each chunk at once.
+        // 4. Decode in chunks and post-process each chunk at once; the UNet's cached activations go
+        // back first (on a GPU they would otherwise sit beside the decoder's), and the decoder's after.
+        be.releaseCachedMemory()
         let frames = try decode(latents, request: r, clock: &clock, cancellation: cancellation, progress: progress)
+        vb.releaseCachedMemory()
         return I2VGenXLOutput(width: r.width, height: r.height, numFrames: f, frames: frames,
                               latents: be.toHost(latents), latentShape: shape)
     }
@@ -131,7 +141,7 @@ public final class I2VGenXLPipeline {
     /// latents [1, 4, F, h, w] (scaled) → frames [F, H, W, 3] in [0, 1].
     func decode(_ latents: Tensor, request r: I2VGenXLRequest, clock: inout ProgressClock, cancellation: CancellationToken?,
                 progress: ((PipelineProgress) -> Void)?) throws -> [Float] {
-        let be = backend
+        let be = backend, vb = vaeBackend
         let z = PipelineMath.unscaledFrames(be, latents: latents, scalingFactor: vae.config.scalingFactor)  // [F, 4, h, w]
         let f = z.shape[0]
         let frameFloats = r.width * r.height * 3
@@ -142,9 +152,9 @@ public final class I2VGenXLPipeline {
         while start < f {
             if cancellation?.isCancelled == true { throw PipelineError.cancelled(stage: "decoding frame \(start + 1)/\(f)") }
             let end = min(f, start + r.decodeChunkSize)
-            let part = be.slice(z, axis: 0, range: start..<end)                                 // [n, 4, h, w]
-            let decoded = try vae.decode(be, part, options: VAEDecodeOptions(chunkSize: end - start, tiling: r.vaeTiling))
-            let rgb = be.toHost(PipelineMath.postprocess(be, decoded: decoded))                  // [n, H, W, 3]
+            let part = Self.move(be.slice(z, axis: 0, range: start..<end), from: be, to: vb)    // [n, 4, h, w]
+            let decoded = try vae.decode(vb, part, options: VAEDecodeOptions(chunkSize: end - start, tiling: r.vaeTiling))
+            let rgb = vb.toHost(PipelineMath.postprocess(vb, decoded: decoded))                  // [n, H, W, 3]
             frames.replaceSubrange((start * frameFloats)..<(end * frameFloats), with: rgb)
             start = end
             chunk += 1
@@ -170,5 +180,10 @@ public final class I2VGenXLPipeline {
             }
             return (be.tensor(lat, shape: latentShape), be.tensor(eps, shape: epsilonShape))
         }
+    }
+
+    /// `x` on backend `to` (itself when both are the same backend).
+    static func move(_ x: Tensor, from: any Backend, to: any Backend) -> Tensor {
+        from === to ? x : to.tensor(from.toHost(x), shape: x.shape)
     }
 }

@@ -16,8 +16,11 @@ extension I2VGenXLUNet {
 extension I2VGenXLPipeline {
     /// Loads every component of a diffusers-layout I2VGen-XL folder (`model_index.json`, `unet/`,
     /// `vae/`, `text_encoder/`, `tokenizer/`, `image_encoder/`, `feature_extractor/`, `scheduler/`).
-    public static func load(from path: String, backend: any Backend,
-                            unetOptions: UNetOptions = UNetOptions()) throws -> I2VGenXLPipeline {
+    /// `unetOptions` nil: the CPU's bounded-memory defaults on the CPU backend, `.gpu` elsewhere.
+    /// The VAE runs on `vaeBackend` when given (see `I2VGenXLPipeline.vaeBackend`).
+    public static func load(from path: String, backend: any Backend, vaeBackend: (any Backend)? = nil,
+                            unetOptions: UNetOptions? = nil) throws -> I2VGenXLPipeline {
+        let unetOptions = unetOptions ?? (backend is CPUBackend ? UNetOptions() : .gpu)
         let dir = try ModelDirectory(path: path)
         return I2VGenXLPipeline(
             backend: backend,
@@ -25,9 +28,10 @@ extension I2VGenXLPipeline {
             textEncoder: try CLIPTextModel.load(from: dir, backend: backend),
             imageEncoder: try CLIPVisionModelWithProjection.load(from: dir, backend: backend),
             imageProcessor: try CLIPImageProcessorConfig.load(from: dir),
-            vae: try AutoencoderKL.load(from: dir, backend: backend),
+            vae: try AutoencoderKL.load(from: dir, backend: vaeBackend ?? backend),
             unet: try I2VGenXLUNet.load(from: dir, backend: backend, options: unetOptions),
-            schedulerConfig: try DDIMScheduler.load(from: dir).config)
+            schedulerConfig: try DDIMScheduler.load(from: dir).config,
+            vaeBackend: vaeBackend)
     }
 }
 

@@ -13,6 +13,11 @@ public struct UNetOptions: Sendable, Equatable {
     public init(feedForwardChunkBytes: Int = 64 << 20) {
         self.feedForwardChunkBytes = feedForwardChunkBytes
     }
+
+    /// For a GPU: feed-forward chunks of up to 2 GiB of float32-equivalent activations (1 GiB in
+    /// half precision), so the standard job runs each feed-forward in one piece — chunking there
+    /// only adds launches, smaller GEMMs and a concatenating copy.
+    public static let gpu = UNetOptions(feedForwardChunkBytes: 2 << 30)
 }
 
 /// The transformer layer shared by the spatial and the temporal transformer.
@@ -43,15 +48,15 @@ struct BasicTransformerBlock {
     /// and query batch row r attends context row r / groups.
     func callAsFunction(_ be: any Backend, _ x: Tensor, context: Tensor?, groups: Int, options: UNetOptions) -> Tensor {
         var x = x
-        x = be.add(attn1(be, norm1(be, x)), x)  // [Bq, L, dim]
+        x = attn1(be, norm1(be, x), adding: x)  // [Bq, L, dim]
         if crossAttention, let context {
-            x = be.add(attn2.grouped(be, norm2(be, x), context: context, groups: groups), x)
+            x = attn2.grouped(be, norm2(be, x), context: context, groups: groups, adding: x)
         } else {
-            x = be.add(attn2(be, norm2(be, x)), x)
+            x = attn2(be, norm2(be, x), adding: x)
         }
         let chunk = max(1, options.feedForwardChunkBytes / max(1, ff.floatsPerToken * 4))
         return perTokenChunked(be, x, chunkTokens: chunk) { t in  // t: [T, dim]
-            be.add(ff(be, norm3(be, t)), t)
+            ff(be, norm3(be, t), adding: t)
         }
     }
 }

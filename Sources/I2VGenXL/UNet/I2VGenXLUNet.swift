@@ -168,7 +168,7 @@ public final class I2VGenXLUNet {
             x = block(be, x, inputs, skips: &skips)
             inspect?("up_blocks.\(i)", x)
         }
-        x = convOut(be, be.silu(convNormOut(be, x)))                                           // [N, out, h, w]
+        x = convOut(be, convNormOut.silu(be, x))                                         // [N, out, h, w]
         inspect?("conv_out", x)
         return be.permute(x.reshaped([b, f, c.outChannels, h, w]), [0, 2, 1, 3, 4])          // [Bc, out, F, h, w]
     }

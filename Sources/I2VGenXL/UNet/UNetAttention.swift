@@ -18,7 +18,8 @@ extension Attention {
     /// the same numbers, and projects K/V once per batch element instead of once per frame.
     ///
     /// x: [B·groups, L, queryDim], context: [B, Lk, contextDim] → [B·groups, L, queryDim]
-    func grouped(_ be: any Backend, _ x: Tensor, context: Tensor, groups: Int) -> Tensor {
+    /// With `residual` ([B·groups, L, queryDim]) added in the output projection.
+    func grouped(_ be: any Backend, _ x: Tensor, context: Tensor, groups: Int, adding residual: Tensor? = nil) -> Tensor {
         let b = context.shape[0], l = x.shape[1]
         precondition(x.shape[0] == b * groups, "cross-attention: \(x.shape[0]) query rows for \(b)×\(groups)")
         let inner = options.heads * options.dimHead
@@ -26,6 +27,8 @@ extension Attention {
         let k = toK(be, context)                              // [B, Lk, inner]
         let v = toV(be, context)                              // [B, Lk, inner]
         let o = be.attention(q, k, v, heads: options.heads, scale: scale, causal: false)
-        return toOut(be, o.reshaped([b * groups, l, inner]))  // [B·groups, L, queryDim]
+        let flat = o.reshaped([b * groups, l, inner])
+        if let residual { return toOut(be, flat, adding: residual) }  // [B·groups, L, queryDim]
+        return toOut(be, flat)                                        // [B·groups, L, queryDim]
     }
 }

@@ -56,13 +56,14 @@ public enum UNetBenchmark {
     /// Runs `repeats` timed CFG steps of the real UNet at `shape`.
     public static func run(backend be: any Backend, shape: Shape, weightDType: DType = .float16, repeats: Int = 1,
                            timestep: Int = 981, log: (String) -> Void = { _ in },
+                           options: UNetOptions = UNetOptions(),
                            untimedStep: ((_ step: () throws -> Void) throws -> Void)? = nil) throws -> Result {
         let config = I2VGenXLUNetConfig.real
         let (h, w, f) = (shape.latentHeight, shape.latentWidth, shape.frames)
         log("inventing \(weightDType.rawValue) weights for the real UNet (1,420,469,224 parameters)…")
         let t0 = now()
         let weights = SyntheticWeights(backend: be, dtype: weightDType)
-        let unet = try I2VGenXLUNet(config: config, weights: WeightScope(weights))
+        let unet = try I2VGenXLUNet(config: config, weights: WeightScope(weights), options: options)
         let weightSeconds = now() - t0
 
         var g = TorchCPUGenerator(seed: 0)

@@ -29,6 +29,13 @@ struct UNetFeedForward {
         let a = activation == .geglu ? be.geglu(h) : be.gelu(h)  // [T, inner]
         return out(be, a)  // [T, dim]
     }
+
+    /// ff(x) + residual, the residual added in the output projection. residual: [T, dim]
+    func callAsFunction(_ be: any Backend, _ x: Tensor, adding residual: Tensor) -> Tensor {
+        let h = proj(be, x)  // [T, 2·inner] or [T, inner]
+        let a = activation == .geglu ? be.geglu(h) : be.gelu(h)  // [T, inner]
+        return out(be, a, adding: residual)  // [T, dim]
+    }
 }
 
 /// Applies a per-token function to `x` ([..., D], viewed as [T, D]) in slices of at most

@@ -65,7 +65,7 @@ struct VAEDecoder {
         var h = convIn(b, z)
         h = midBlock(b, h)
         for block in upBlocks { h = block(b, h) }
-        h = activation.afterNorm(b, convNormOut, h)
+        h = convNormOut.activated(b, h, activation)
         return convOut(b, h)
     }
 }

@@ -66,7 +66,7 @@ struct VAEEncoder {
         var h = convIn(b, x)
         for block in downBlocks { h = block(b, h) }
         h = midBlock(b, h)
-        h = activation.afterNorm(b, convNormOut, h)
+        h = convNormOut.activated(b, h, activation)
         return convOut(b, h)
     }
 }

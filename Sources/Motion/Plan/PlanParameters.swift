@@ -19,9 +19,11 @@ enum PlanParameters {
     /// preset) at the short side (explicit or template), on the engine's size grid.
     static func size(options: PlanOverrides, template: MotionTemplate, image: RGBImage?, engine: Engine) throws -> (width: Int, height: Int, reason: String) {
         // Derived sizes sit on a 16-pixel grid (whole H.264 macroblocks) or the 64-pixel grid the
-        // diffusion UNet needs; explicit sizes only need to be even for the template engine.
+        // diffusion UNet downsamples cleanly; explicit sizes only need what each engine accepts:
+        // even sides for the template renderer, multiples of 8 for the I2VGen-XL pipeline (what
+        // `i2v generate --width/--height` has always allowed).
         let multiple = engine == .i2vgenXL ? 64 : 16
-        let explicitMultiple = engine == .i2vgenXL ? 64 : 2
+        let explicitMultiple = engine == .i2vgenXL ? 8 : 2
         let limit = 2048
         func check(_ v: Int, _ name: String) throws {
             guard v >= 64, v <= limit, v % explicitMultiple == 0 else {

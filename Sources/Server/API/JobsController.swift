@@ -128,7 +128,8 @@ struct JobsController<Context: RequestContext>: Sendable {
         if previous.webhookURL != nil, overrides["webhook"] == nil { fields["webhook"] = .string(previous.webhookURL!) }
         if overrides["priority"] == nil { fields["priority"] = .number(Double(previous.priority)) }
         let (generation, options) = try services.intake.parse(fields)
-        guard let path = services.intake.inputs.path(for: previous.inputRef), FileManager.default.fileExists(atPath: path.path) else {
+        // Touching the photo also keeps retention from sweeping it before the new job exists.
+        guard services.intake.inputs.retain(previous.inputRef) else {
             throw Problem.conflict(code: "input_missing", "The original photo of job \(previous.id) is no longer stored.")
         }
         var job = try services.intake.makeJob(generation, options: options, inputRef: previous.inputRef, idempotencyKey: nil)

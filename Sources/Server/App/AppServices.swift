@@ -57,7 +57,7 @@ public final class AppServices: Sendable {
             store: store, client: outbound, signer: WebhookSigner(secret: webhookSecret), metrics: metrics,
             maxAttempts: config.webhookMaxAttempts, retryBaseSeconds: config.webhookRetryBaseSeconds, logger: logger)
         maintenance = MaintenanceService(
-            store: store, committer: committer, hub: hub, doorbell: doorbell, leaseSeconds: config.leaseSeconds,
+            store: store, committer: committer, inputs: inputs, hub: hub, doorbell: doorbell, leaseSeconds: config.leaseSeconds,
             retentionDays: config.retentionDays, recoverAllOnStart: recoverLeasesOnStart, logger: logger)
     }
 

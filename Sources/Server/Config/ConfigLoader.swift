@@ -1,4 +1,5 @@
 import Foundation
+import TensorCUDA
 
 /// A setting that cannot be used, named by the key it came from.
 public struct ConfigError: Error, Equatable, CustomStringConvertible {
@@ -47,6 +48,13 @@ public enum ConfigLoader {
         Setting(key: "outputs_dir", help: "where finished videos are published") { $0.outputsDir = $1 },
         Setting(key: "public_dir", help: "web UI folder (empty disables the UI)") { $0.publicDir = $1 },
         Setting(key: "workers", help: "engine slots (0 = API only)") { $0.workers = try parse("workers", $1, 0...64) },
+        Setting(key: "device", help: "where I2VGen-XL runs: auto | cpu | cuda:N") { config, text in
+            do { _ = try DeviceSelection(parsing: text) } catch { throw ConfigError(message: "setting device: \(error)") }
+            config.device = text
+        },
+        Setting(key: "devices", help: "one I2VGen-XL engine per GPU: 0,1,… or all (raises workers to match)") { config, text in
+            do { config.devices = try DeviceSelection.parseList(text) } catch { throw ConfigError(message: "setting devices: \(error)") }
+        },
         Setting(key: "auth", help: "auto | required | disabled") { config, text in
             guard let mode = ServerConfig.AuthMode(rawValue: text.lowercased()) else {
                 throw ConfigError(message: "setting auth: '\(text)' is not auto, required or disabled")
@@ -59,7 +67,7 @@ public enum ConfigLoader {
         Setting(key: "fetch_timeout_seconds", help: "image URL fetch time limit") { $0.fetchTimeoutSeconds = try parse("fetch_timeout_seconds", $1, 0.1...600.0) },
         Setting(key: "allow_private_networks", help: "let image URLs and webhooks reach private addresses") { $0.allowPrivateNetworks = try bool("allow_private_networks", $1) },
         Setting(key: "cors_origins", help: "comma-separated origins allowed by CORS (off when empty)") { $0.corsOrigins = list($1) },
-        Setting(key: "retention_days", help: "delete finished jobs after N days (0 = keep)") { config, text in
+        Setting(key: "retention_days", help: "delete finished jobs, their outputs and unused uploaded originals after N days (0 = keep)") { config, text in
             let days: Double = try parse("retention_days", text, 0...36500.0)
             config.retentionDays = days > 0 ? days : nil
         },
@@ -93,6 +101,7 @@ public enum ConfigLoader {
         }
         try apply(fromEnvironment, to: &config, source: "environment")
         try apply(overrides, to: &config, source: "command line")
+        if config.workers > 0 && config.workers < config.devices.count { config.workers = config.devices.count }
         if config.heartbeatSeconds * 2 > config.leaseSeconds {
             throw ConfigError(message: "setting heartbeat_seconds (\(config.heartbeatSeconds)) must be at most half of lease_seconds (\(config.leaseSeconds))")
         }

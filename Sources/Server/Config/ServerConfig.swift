@@ -19,6 +19,11 @@ public struct ServerConfig: Sendable, Equatable {
     public var publicDir = "Public"
     /// Engine slots: one per GPU, one on CPU; 0 serves the API without running jobs.
     public var workers = 1
+    /// Where the I2VGen-XL engine runs: auto (the first CUDA GPU, else the CPU), cpu or cuda:N.
+    public var device = "auto"
+    /// One I2VGen-XL engine per listed GPU (empty: a single engine on `device`). Workers are
+    /// raised to at least this many, so every GPU gets a job.
+    public var devices: [Int] = []
     public var auth = AuthMode.auto
     public var apiKeys: [String] = []
     public var maxUploadBytes = 25 << 20

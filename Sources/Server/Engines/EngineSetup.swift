@@ -23,9 +23,12 @@ public enum EngineSetup {
         if let diffusion {
             i2vgen = diffusion
         } else if FileManager.default.fileExists(atPath: weights.path) {
-            // I2V_DEVICE: auto (default: the first CUDA GPU if any, else the CPU), cpu, cuda:N.
-            let device = try DeviceSelection(parsing: ProcessInfo.processInfo.environment["I2V_DEVICE"] ?? "auto")
-            i2vgen = DiffusionEngine(modelPath: config.modelURL.path, device: device)
+            if config.devices.isEmpty {
+                // device (I2V_DEVICE): auto (the first CUDA GPU if any, else the CPU), cpu, cuda:N.
+                i2vgen = DiffusionEngine(modelPath: config.modelURL.path, device: try DeviceSelection(parsing: config.device))
+            } else {
+                i2vgen = DiffusionEnginePool(config.devices.map { DiffusionEngine(modelPath: config.modelURL.path, device: .cuda($0)) })
+            }
         } else {
             i2vgen = UnavailableEngine(
                 name: "i2vgen-xl",

@@ -64,10 +64,11 @@ public final class ProductPipeline: JobPipeline, @unchecked Sendable {
         }
         if control.isCancelled { throw PipelineError.cancelled }
 
-        control.report(PipelineProgress(stage: .generating, step: 0, totalSteps: plan.frames))
+        // Steps are denoising steps for the diffusion engine, frames for the template renderer.
+        control.report(PipelineProgress(stage: .generating, step: 0, totalSteps: plan.engine == .i2vgenXL ? plan.steps : plan.frames))
         let rendered = try engine.generate(
             plan: plan, image: image,
-            progress: { done, total in control.report(PipelineProgress(stage: .generating, step: done, totalSteps: total)) },
+            progress: { stage, done, total in control.report(PipelineProgress(stage: stage, step: done, totalSteps: total)) },
             isCancelled: { control.isCancelled })
         if control.isCancelled { throw PipelineError.cancelled }
 

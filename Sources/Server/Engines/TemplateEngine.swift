@@ -12,10 +12,10 @@ public struct TemplateEngine: VideoEngine {
     public func prepare() async {}
 
     public func generate(
-        plan: GenerationPlan, image: RGBImage, progress: @escaping @Sendable (Int, Int) -> Void, isCancelled: @escaping @Sendable () -> Bool
+        plan: GenerationPlan, image: RGBImage, progress: @escaping @Sendable (PipelineProgress.Stage, Int, Int) -> Void, isCancelled: @escaping @Sendable () -> Bool
     ) throws -> EngineFrames {
         do {
-            let frames = try TemplateRenderer.render(plan: plan, image: image, progress: progress, isCancelled: isCancelled)
+            let frames = try TemplateRenderer.render(plan: plan, image: image, progress: { progress(.generating, $0, $1) }, isCancelled: isCancelled)
             // The same framing without motion: what the first frame is measured against.
             var still = plan
             still.frames = 1
@@ -45,7 +45,7 @@ public struct UnavailableEngine: VideoEngine {
     public func prepare() async {}
 
     public func generate(
-        plan: GenerationPlan, image: RGBImage, progress: @escaping @Sendable (Int, Int) -> Void, isCancelled: @escaping @Sendable () -> Bool
+        plan: GenerationPlan, image: RGBImage, progress: @escaping @Sendable (PipelineProgress.Stage, Int, Int) -> Void, isCancelled: @escaping @Sendable () -> Bool
     ) throws -> EngineFrames {
         throw PipelineError.engineUnavailable("\(name) is not available: \(detail)")
     }

@@ -17,8 +17,9 @@ public struct EngineFrames: Sendable {
 /// A renderer of frames from a plan and a photo: the template renderer, or I2VGen-XL.
 ///
 /// `generate` runs on a worker's engine thread (never an event loop); it calls `progress` after
-/// each step (denoising step or rendered frame) and stops, throwing `PipelineError.cancelled`,
-/// soon after `isCancelled` returns true.
+/// each step — `.generating` for a denoising step or rendered frame, `.decoding` for a decoded
+/// VAE chunk — and stops, throwing `PipelineError.cancelled`, soon after `isCancelled` returns
+/// true.
 public protocol VideoEngine: Sendable {
     /// `template` or `i2vgen-xl`: the names plans and `/healthz` use.
     var name: String { get }
@@ -26,7 +27,7 @@ public protocol VideoEngine: Sendable {
     /// Loads weights in the background after start-up (no-op for engines without weights).
     func prepare() async
     func generate(
-        plan: GenerationPlan, image: RGBImage, progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void,
+        plan: GenerationPlan, image: RGBImage, progress: @escaping @Sendable (_ stage: PipelineProgress.Stage, _ done: Int, _ total: Int) -> Void,
         isCancelled: @escaping @Sendable () -> Bool
     ) throws -> EngineFrames
 }

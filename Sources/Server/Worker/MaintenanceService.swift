@@ -4,10 +4,12 @@ import Logging
 import ServiceLifecycle
 
 /// Housekeeping: re-queues jobs whose worker stopped heartbeating, re-publishes outputs a crash
-/// interrupted, and (when configured) deletes finished jobs after the retention period.
+/// interrupted, and (when configured) deletes finished jobs after the retention period, with
+/// their outputs and the uploaded originals no other job uses.
 public final class MaintenanceService: Service, Sendable {
     let store: any JobStore
     let committer: OutputCommitter
+    let inputs: InputStore
     let hub: EventHub
     let doorbell: Doorbell
     let leaseSeconds: Double
@@ -17,11 +19,13 @@ public final class MaintenanceService: Service, Sendable {
     private let wake = Doorbell()
 
     init(
-        store: any JobStore, committer: OutputCommitter, hub: EventHub, doorbell: Doorbell, leaseSeconds: Double, retentionDays: Double?,
+        store: any JobStore, committer: OutputCommitter, inputs: InputStore, hub: EventHub, doorbell: Doorbell, leaseSeconds: Double,
+        retentionDays: Double?,
         recoverAllOnStart: Bool, logger: Logger
     ) {
         self.store = store
         self.committer = committer
+        self.inputs = inputs
         self.hub = hub
         self.doorbell = doorbell
         self.leaseSeconds = leaseSeconds
@@ -86,8 +90,22 @@ public final class MaintenanceService: Service, Sendable {
     }
 
     func purge(olderThanDays days: Double) async throws {
-        let purged = try await store.purgeFinished(before: Date().addingTimeInterval(-days * 86400))
+        try await purge(before: Date().addingTimeInterval(-days * 86400), days: days)
+    }
+
+    /// Deletes jobs finished before `cutoff` with their files, then the stored originals that no
+    /// remaining job references and that nothing has stored or re-used since `cutoff` (content-
+    /// named inputs may be shared by several jobs; uploads whose job was never created go too).
+    func purge(before cutoff: Date, days: Double) async throws {
+        let purged = try await store.purgeFinished(before: cutoff)
         for job in purged { committer.removeAll(jobID: job.id, result: job.result.flatMap { try? JobResult.decode($0) }) }
         if !purged.isEmpty { logger.info("retention: deleted \(purged.count) job(s) finished more than \(days) day(s) ago") }
+        let candidates = inputs.refs(untouchedSince: cutoff)
+        let used = try await store.inputsInUse(candidates)
+        var removed = 0
+        for ref in candidates where !used.contains(ref) {
+            if inputs.remove(ref, ifUntouchedSince: cutoff) { removed += 1 }
+        }
+        if removed > 0 { logger.info("retention: deleted \(removed) stored original(s) no job uses, untouched for \(days) day(s)") }
     }
 }

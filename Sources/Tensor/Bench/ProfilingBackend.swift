@@ -53,6 +53,8 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
 
     private static func s(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ",") + "]" }
 
+    public func releaseCachedMemory() { inner.releaseCachedMemory() }
+
     public func tensor(_ values: [Float], shape: [Int]) -> Tensor { inner.tensor(values, shape: shape) }
     public func zeros(_ shape: [Int]) -> Tensor { timed("zeros", Self.s(shape)) { inner.zeros(shape) } }
     public func full(_ shape: [Int], value: Float) -> Tensor { timed("full", Self.s(shape)) { inner.full(shape, value: value) } }
@@ -67,6 +69,14 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
         return timed("linear", "\(weight.shape[1])→\(weight.shape[0]) rows \(rows) w:\(weight.dtype.rawValue)",
                      flops: 2 * Double(rows * weight.shape[0] * weight.shape[1])) {
             inner.linear(x, weight: weight, bias: bias)
+        }
+    }
+
+    public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: Tensor) -> Tensor {
+        let rows = x.count / max(weight.shape[1], 1)
+        return timed("linear", "\(weight.shape[1])→\(weight.shape[0]) rows \(rows) +residual w:\(weight.dtype.rawValue)",
+                     flops: 2 * Double(rows * weight.shape[0] * weight.shape[1])) {
+            inner.linear(x, weight: weight, bias: bias, adding: residual)
         }
     }
 

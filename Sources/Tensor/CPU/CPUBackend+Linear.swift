@@ -16,12 +16,25 @@ extension CPUBackend {
     /// Adds `bias[c]` to every element of channel `c`, where channels are `channels` consecutive
     /// groups of `inner` elements repeated `outer` times: x[outer, channels, inner].
     func addChannelBias(_ out: UnsafeMutablePointer<Float>, bias: Tensor, outer: Int, channels: Int, inner: Int) {
+        if inner == 1 { addRowBias(out, bias: bias, rows: outer, columns: channels); return }
         withFloats(bias) { b in
             parallelRanges(outer * channels, threads: threads, grain: max(1, 4096 / max(inner, 1))) { r in
                 for oc in r {
                     let v = b[oc % channels]
                     let p = out + oc * inner
                     for i in 0..<inner { p[i] += v }
+                }
+            }
+        }
+    }
+
+    /// Adds `bias[j]` to column j of every row of out[rows, columns] (a Linear's bias), row by row.
+    func addRowBias(_ out: UnsafeMutablePointer<Float>, bias: Tensor, rows: Int, columns: Int) {
+        withFloats(bias) { b in
+            parallelRanges(rows, threads: threads, grain: max(1, 16384 / max(columns, 1))) { r in
+                for row in r {
+                    let p = out + row * columns
+                    for j in 0..<columns { p[j] += b[j] }
                 }
             }
         }
@@ -39,7 +52,26 @@ extension CPUBackend {
                 sgemm(transB: true, m: rows, n: outF, k: inF, a: xp, lda: inF, b: wp, ldb: inF, beta: 0, c: c, ldc: outF)
             }
         }
-        if let bias { addChannelBias(c, bias: bias, outer: rows, channels: outF, inner: 1) }
+        if let bias { addRowBias(c, bias: bias, rows: rows, columns: outF) }
+        return out
+    }
+
+    /// y = x·Wᵀ + b + residual with the residual as the GEMM's initial C (beta 1): no separate add pass.
+    public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: Tensor) -> Tensor {
+        precondition(weight.rank == 2, "linear weight must be [out, in], got \(weight.shape)")
+        let inF = weight.shape[1], outF = weight.shape[0]
+        precondition(x.dim(-1) == inF, "linear: input \(x.shape) does not end in \(inF)")
+        let rows = x.count / inF
+        let outShape = Array(x.shape.dropLast()) + [outF]
+        precondition(residual.count == rows * outF, "linear: residual \(residual.shape) does not match output \(outShape)")
+        let out = toFloat32(residual).reshaped(outShape)
+        let c = mutablePointer(out)
+        withFloats(x) { xp in
+            withFloats(weight) { wp in
+                sgemm(transB: true, m: rows, n: outF, k: inF, a: xp, lda: inF, b: wp, ldb: inF, beta: 1, c: c, ldc: outF)
+            }
+        }
+        if let bias { addRowBias(c, bias: bias, rows: rows, columns: outF) }
         return out
     }
 

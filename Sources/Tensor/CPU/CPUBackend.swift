@@ -99,6 +99,9 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         CPUMemoryPool.shared.deallocate(UnsafeMutableRawPointer(p), bytes: max(count, 1) * 4)
     }
 
+    /// Frees the large blocks cached by `CPUMemoryPool.shared` (between pipeline stages).
+    public func releaseCachedMemory() { CPUMemoryPool.shared.releaseAll() }
+
     // MARK: - Creation and transfer
 
     public func tensor(_ values: [Float], shape: [Int]) -> Tensor {

@@ -11,6 +11,7 @@ final class CUDADriver: @unchecked Sendable {
     let cuDeviceGetAttribute: @convention(c) (UnsafeMutablePointer<Int32>, Int32, Int32) -> Int32
     let cuDevicePrimaryCtxRetain: @convention(c) (UnsafeMutablePointer<Handle>, Int32) -> Int32
     let cuCtxSetCurrent: @convention(c) (Handle) -> Int32
+    let cuCtxGetCurrent: @convention(c) (UnsafeMutablePointer<Handle>) -> Int32
     let cuCtxSynchronize: @convention(c) () -> Int32
     let cuMemAlloc: @convention(c) (UnsafeMutablePointer<UInt64>, Int) -> Int32
     let cuMemFree: @convention(c) (UInt64) -> Int32
@@ -39,6 +40,7 @@ final class CUDADriver: @unchecked Sendable {
         cuDeviceGetAttribute = try lib.symbol("cuDeviceGetAttribute")
         cuDevicePrimaryCtxRetain = try lib.symbol("cuDevicePrimaryCtxRetain")
         cuCtxSetCurrent = try lib.symbol("cuCtxSetCurrent")
+        cuCtxGetCurrent = try lib.symbol("cuCtxGetCurrent")
         cuCtxSynchronize = try lib.symbol("cuCtxSynchronize")
         cuMemAlloc = try lib.symbol("cuMemAlloc_v2")
         cuMemFree = try lib.symbol("cuMemFree_v2")

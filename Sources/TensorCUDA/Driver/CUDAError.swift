@@ -8,6 +8,7 @@ public enum CUDAError: Error, CustomStringConvertible {
     case cublas(call: String, status: Int32)
     case noDevice(index: Int, count: Int)
     case outOfMemory(requested: Int, free: Int, total: Int)
+    case libraryCall(call: String, message: String)
 
     public var description: String {
         switch self {
@@ -27,6 +28,8 @@ public enum CUDAError: Error, CustomStringConvertible {
             return "CUDA: device \(index) requested but \(count) device(s) present"
         case .outOfMemory(let requested, let free, let total):
             return "CUDA: out of GPU memory allocating \(requested >> 20) MiB (\(free >> 20) MiB free of \(total >> 20) MiB)"
+        case .libraryCall(let call, let message):
+            return "CUDA library: \(call) failed (\(message))"
         }
     }
 }

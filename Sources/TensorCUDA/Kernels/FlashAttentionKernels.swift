@@ -214,6 +214,8 @@ enum FlashAttentionSource {
         flash_attention<D, W, R, BN>(q, k, v, o, heads, lq, lk, scaleLog2, causal); }
     FLASH_ENTRY(64, 4, 1, 64, 3)
     FLASH_ENTRY(64, 8, 1, 64, 2)
+    FLASH_ENTRY(64, 4, 2, 64, 2)
+    FLASH_ENTRY(64, 8, 2, 64, 1)
     FLASH_ENTRY(64, 1, 1, 16, 8)
     FLASH_ENTRY(80, 4, 1, 64, 3)
     FLASH_ENTRY(80, 1, 1, 16, 8)

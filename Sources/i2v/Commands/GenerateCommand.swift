@@ -1,54 +1,72 @@
 import ArgumentParser
 import Foundation
 import I2VGenXL
-import Media
-import ModelIO
-import Tensor
-import TensorCUDA
+import Motion
+import Server
 
-/// `i2v generate`: one photo + a prompt → video frames, with a terminal progress bar.
+/// `i2v generate`: one photo (+ its product title) → a video, with a terminal progress bar.
+/// Anything not given explicitly comes from the generation plan (`i2v plan` prints it); the
+/// work is `Server.LocalGeneration`.
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Generate a video from one image and a prompt with I2VGen-XL (CPU or CUDA GPU).",
-        discussion: "Frames are limited to 2…\(I2VGenXLRequest.maxFrames); width and height must be multiples of 8.")
+        abstract: "Generate a product video from one photo: I2VGen-XL when its weights are installed, else the template renderer.",
+        discussion: """
+            Options left out come from the generation plan for the photo and --title (category → template → prompt, \
+            size, frames, fps, steps, guidance, seed; see `i2v plan`). Frames are limited to 2…\(I2VGenXLRequest.maxFrames); \
+            explicit width and height must be multiples of 8.
+            """)
 
-    @Option(help: "The ali-vilab/i2vgen-xl diffusers folder.")
-    var model: String = "Models/i2vgen-xl"
-    @Option(help: "auto (a CUDA GPU when present, else the CPU), cpu, or cuda:N.")
-    var device: String = ProcessInfo.processInfo.environment["I2V_DEVICE"] ?? "auto"
     @Option(help: "Input image (JPEG, PNG or WebP).")
     var image: String
-    @Option(help: "What should happen in the video.")
-    var prompt: String
-    @Option(help: "What to avoid (default: none, as diffusers).")
+    @Option(help: "Product title, Chinese or English: decides the category, template and prompt.")
+    var title: String = ""
+    @Option(help: "auto (I2VGen-XL when its weights are in --model, else the template renderer), template or i2vgen-xl.")
+    var engine: String = EngineChoice.auto.rawValue
+    @Option(help: "The ali-vilab/i2vgen-xl diffusers folder.")
+    var model: String = "Models/i2vgen-xl"
+    @Option(help: "I2VGen-XL device: auto (a CUDA GPU when present, else the CPU), cpu, or cuda:N.")
+    var device: String = ProcessInfo.processInfo.environment["I2V_DEVICE"] ?? "auto"
+    @Option(help: "Category id instead of detection (see `i2v plan --list`).")
+    var category: String?
+    @Option(help: "Template id instead of the category's choice (see `i2v plan --list`).")
+    var template: String?
+    @Option(help: "What should happen in the video (default: the template's prompt).")
+    var prompt: String?
+    @Option(help: "What to avoid (default: the template's negative prompt).")
     var negativePrompt: String?
     @Flag(help: "Use the original VGen negative prompt (\"Distorted, discontinuous, Ugly, blurry, …\").")
     var vgenNegativePrompt = false
-    @Option var width: Int = 512
-    @Option var height: Int = 512
+    @Option(help: "Aspect preset (1:1, 3:4, 4:3, 9:16, 16:9, 4:5, 7:9) or auto (from the photo).")
+    var aspect: String?
+    @Option(help: "Short side of the output in pixels.")
+    var resolution: Int?
+    @Option var width: Int?
+    @Option var height: Int?
     @Option(help: "Number of frames (2…\(I2VGenXLRequest.maxFrames)).")
-    var frames: Int = 16
-    @Option(help: "fps conditioning value.")
-    var fps: Int = 16
-    @Option(help: "DDIM steps.")
-    var steps: Int = 50
-    @Option(help: "Classifier-free guidance scale (> 1 enables guidance).")
-    var guidance: Double = 9.0
-    @Option(help: "Seed of the torch-compatible noise generator (default: random, printed).")
+    var frames: Int?
+    @Option(help: "Frames per second (also the fps conditioning of I2VGen-XL).")
+    var fps: Int?
+    @Option(help: "DDIM steps (I2VGen-XL).")
+    var steps: Int?
+    @Option(help: "Classifier-free guidance scale (> 1 enables guidance; I2VGen-XL).")
+    var guidance: Double?
+    @Option(help: "Motion strength 0...1 (template renderer).")
+    var motionStrength: Double?
+    @Option(help: "Seed (default: random, printed and recorded in the plan).")
     var seed: UInt64?
-    @Option(help: "Frames decoded per VAE call.")
+    @Option(help: "User template file that overrides or extends the built-in templates.")
+    var templates: String?
+    @Option(help: "Frames decoded per VAE call (I2VGen-XL).")
     var decodeChunkSize: Int = 1
-    @Option(help: "CPU threads (default: all cores).")
+    @Option(help: "CPU threads for I2VGen-XL (default: all cores).")
     var threads: Int?
-    @Option(help: "Output: a .mp4 file (H.264 at --fps), or a folder for raw frames (frame_0000.ppm, …).")
+    @Option(help: "Output: a .mp4 file (H.264 at the plan's fps), or a folder for raw frames (frame_0000.ppm, …).")
     var out: String
 
     func run() throws {
         do {
             try generate()
-        } catch let e as ExitCode {
-            throw e
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode.failure
@@ -56,80 +74,70 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func generate() throws {
-        // Everything that can be checked without compute is checked first.
-        let negative = vgenNegativePrompt ? I2VGenXLRequest.vgenNegativePrompt : (negativePrompt ?? "")
-        let placeholder = try RGB8Image(width: 1, height: 1, pixels: [0, 0, 0])
-        var request = I2VGenXLRequest(image: placeholder, prompt: prompt, negativePrompt: negative, width: width, height: height,
-                                      numFrames: frames, numInferenceSteps: steps, guidanceScale: guidance, targetFPS: fps,
-                                      decodeChunkSize: decodeChunkSize)
-        try request.checkLimits()
-        guard FileManager.default.fileExists(atPath: model) else {
-            throw ValidationError("model folder \(model) not found: install the ali-vilab/i2vgen-xl weights with "
-                                  + "scripts/download_weights.sh (it fills Models/i2vgen-xl), or pass --model DIR")
+        guard let choice = EngineChoice(rawValue: engine) else {
+            throw LocalGenerationError.invalidOption(name: "engine", problem: "is '\(engine)'; use template, i2vgen-xl or auto")
         }
-        try ModelDirectory(path: model).requireComponents()
-        let decoded = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: image)).image
-        request.image = try RGB8Image(width: decoded.width, height: decoded.height, pixels: decoded.pixels)
-        let asVideo = out.lowercased().hasSuffix(".mp4")
-        let h264 = try H264Options(rate: FrameRate(fps))
-        if asVideo {
-            let parent = (out as NSString).deletingLastPathComponent
-            if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
-        } else {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        }
-
-        let seed = self.seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
-        let selection: DeviceSelection
-        do { selection = try DeviceSelection(parsing: device) } catch { throw ValidationError("\(error)") }
-        let backend: any Backend
-        if selection == .cpu {
-            backend = CPUBackend(threads: threads)
-        } else {
-            let (b, note) = try selection.makeBackend()
-            if let note { log(note) }
-            backend = (b as? CPUBackend).map { _ in CPUBackend(threads: threads) } ?? b
-        }
-        log("loading \(model) on \(backend.name)…")
-        let pipeline = try I2VGenXLPipeline.load(from: model, backend: backend)
-        try pipeline.validate(request)
-        log("generating \(frames) frames at \(width)×\(height), \(steps) steps, guidance \(guidance), seed \(seed)")
+        let overrides = PlanOverrides(
+            category: category, template: template, prompt: prompt,
+            negativePrompt: vgenNegativePrompt ? I2VGenXLRequest.vgenNegativePrompt : negativePrompt, aspect: aspect,
+            resolution: resolution, width: width, height: height, frames: frames, fps: fps, steps: steps, guidance: guidance,
+            motionStrength: motionStrength, seed: seed)
+        let options = LocalGenerationOptions(
+            image: image, title: title, engine: choice, modelPath: model, device: device, threads: threads, decodeChunkSize: decodeChunkSize,
+            overrides: overrides, templatesFile: templates, classifierDirectory: ResNetImageClassifier.defaultDirectory, output: out)
         let bar = ProgressBar()
-        let result = try pipeline.generate(request, noise: .seed(seed)) { bar.update($0) }
-        bar.finish()
-        if asVideo {
-            let frames = (0..<result.numFrames).map { RGBImage(width: result.width, height: result.height, pixels: result.frame8Bit($0)) }
-            try MP4Writer.write(frames, to: URL(fileURLWithPath: out), options: h264)
-        } else {
-            for i in 0..<result.numFrames {
-                let path = (out as NSString).appendingPathComponent(String(format: "frame_%04d.ppm", i))
-                let header = Array("P6\n\(result.width) \(result.height)\n255\n".utf8)
-                try Data(header + result.frame8Bit(i)).write(to: URL(fileURLWithPath: path))
+        let outcome = try LocalGeneration.run(options) { event in
+            switch event {
+            case .planned(let plan): Self.log(Self.describe(plan))
+            case .note(let text): Self.log(text)
+            case .progress(let p): bar.update(p)
             }
         }
+        bar.finish()
         let rss = MemoryStats.peakResidentBytes().map { String(format: "%.2f GiB", Double($0) / 1_073_741_824) } ?? "?"
-        log("wrote \(result.numFrames) frames to \(out) (seed \(seed), peak RSS \(rss))")
+        Self.log("wrote \(outcome.frameCount) frames to \(outcome.output) (seed \(outcome.plan.seed), peak RSS \(rss))")
+        if let qc = outcome.qc {
+            Self.log(qc.passed ? "QC passed" : "warning: QC failed: \(qc.failures.joined(separator: "; "))")
+        } else if let problem = outcome.qcProblem {
+            Self.log("QC not run: \(problem)")
+        }
     }
 
-    func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+    static func describe(_ p: GenerationPlan) -> String {
+        [
+            "engine \(p.engine.rawValue): \(p.reasons["engine"] ?? "")",
+            "category \(p.category.category) (\(String(format: "%.2f", p.category.confidence))), template \(p.templateID)",
+            "prompt: \(p.prompt)",
+            "\(p.width)×\(p.height), \(p.frames) frames at \(p.fps) fps"
+                + (p.engine == .i2vgenXL ? ", \(p.steps) steps, guidance \(p.guidance)" : ", motion strength \(p.motionStrength)")
+                + ", seed \(p.seed)",
+        ].joined(separator: "\n")
+    }
+
+    static func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 }
 
 /// A one-line terminal progress bar with elapsed time and ETA, redrawn in place on stderr.
-final class ProgressBar {
+final class ProgressBar: @unchecked Sendable {
+    private let lock = NSLock()
     private var last = ""
 
-    func update(_ p: PipelineProgress) {
+    func update(_ p: GenerationProgress) {
+        lock.lock(); defer { lock.unlock() }
         let width = 30
         let filled = p.total > 0 ? width * p.step / p.total : width
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let label = p.stage == .denoising ? "step" : "decode"
+        let label = ["rendering": "frame", "denoising": "step", "decoding": "decode"][p.stage.rawValue] ?? p.stage.rawValue
         let line = "\r[\(bar)] \(label) \(p.step)/\(p.total)  elapsed \(Self.clock(p.elapsed))  ETA \(Self.clock(p.eta))"
         FileHandle.standardError.write(Data(line.utf8))
         last = line
         if p.stage == .denoising && p.step == p.total { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 
-    func finish() { if !last.isEmpty { FileHandle.standardError.write(Data("\n".utf8)) } }
+    func finish() {
+        lock.lock(); defer { lock.unlock() }
+        if !last.isEmpty { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
 
     static func clock(_ s: Double) -> String {
         let t = Int(s.rounded())

@@ -23,10 +23,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("outputs-dir"), help: "Where finished videos are published (default outputs).") var outputsDir: String?
     @Option(name: .customLong("public-dir"), help: "Web UI folder (default Public; empty disables the UI).") var publicDir: String?
     @Option(help: "Engine slots: one per GPU, one on CPU (default 1; 0 = API only).") var workers: Int?
+    @Option(help: "Where I2VGen-XL runs: auto | cpu | cuda:N (default auto).") var device: String?
+    @Option(help: "One I2VGen-XL engine per GPU: 0,1,… or all (raises --workers to match).") var devices: String?
     @Option(name: .customLong("api-key"), help: "Accepted bearer key (repeatable).") var apiKeys: [String] = []
     @Option(help: "auto (keys beyond loopback) | required | disabled.") var auth: String?
     @Option(name: .customLong("max-upload-mb"), help: "Largest accepted upload in MiB (default 25).") var maxUploadMB: Double?
-    @Option(name: .customLong("retention-days"), help: "Delete finished jobs after N days (default: keep).") var retentionDays: Double?
+    @Option(name: .customLong("retention-days"), help: "Delete finished jobs, their outputs and unused uploaded originals after N days (default: keep).") var retentionDays: Double?
     @Option(name: .customLong("cors-origin"), help: "Origin allowed by CORS (repeatable; default none).") var corsOrigins: [String] = []
     @Option(name: .customLong("set"), help: "Any setting as key=value (repeatable).") var settings: [String] = []
 
@@ -44,6 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let outputsDir { values["outputs_dir"] = outputsDir }
         if let publicDir { values["public_dir"] = publicDir }
         if let workers { values["workers"] = String(workers) }
+        if let device { values["device"] = device }
+        if let devices { values["devices"] = devices }
         if !apiKeys.isEmpty { values["api_keys"] = apiKeys.joined(separator: ",") }
         if let auth { values["auth"] = auth }
         if let maxUploadMB { values["max_upload_mb"] = String(maxUploadMB) }

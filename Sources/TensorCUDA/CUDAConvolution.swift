@@ -1,0 +1,98 @@
+import Foundation
+import Tensor
+
+/// 2-D convolutions through cuDNN (implicit GEMM on the tensor cores, no im2col buffer). One plan
+/// per shape: descriptors plus the fastest algorithm that `cudnnFindConvolutionForwardAlgorithm`
+/// measured on this card, found on first use and cached. `forward` returns false when cuDNN does
+/// not take a case (asymmetric padding, misalignment, no working algorithm), so the caller falls
+/// back to im2col + GEMM.
+final class CUDAConvolution {
+    struct Key: Hashable { let n: Int, c: Int, h: Int, w: Int, o: Int, kh: Int, kw: Int, stride: Int, padH: Int, padW: Int }
+    private final class Plan {
+        let x: OpaquePointer?, filter: OpaquePointer?, conv: OpaquePointer?, y: OpaquePointer?
+        let algo: Int32, workspaceBytes: Int
+        init(x: OpaquePointer?, filter: OpaquePointer?, conv: OpaquePointer?, y: OpaquePointer?, algo: Int32, workspaceBytes: Int) {
+            self.x = x; self.filter = filter; self.conv = conv; self.y = y; self.algo = algo; self.workspaceBytes = workspaceBytes
+        }
+    }
+
+    /// Largest workspace an algorithm may ask for.
+    static let workspaceLimit = 1 << 30
+    private let dnn: CuDNN
+    private let handle: OpaquePointer?
+    private let dataType: Int32, mathType: Int32
+    private var plans: [Key: Plan?] = [:]
+    private let lock = NSLock()
+
+    init(dnn: CuDNN, precision: CUDAPrecision) throws {
+        self.dnn = dnn
+        var h: OpaquePointer?
+        let rc = dnn.create(&h)
+        guard rc == 0 else { throw CUDAError.libraryCall(call: "cudnnCreate", message: dnn.message(rc)) }
+        handle = h
+        switch precision {
+        case .float32: dataType = CuDNN.float; mathType = CuDNN.fmaMath  // no TF32: keep float32 exact
+        case .float16: dataType = CuDNN.half; mathType = CuDNN.tensorOpMath
+        case .bfloat16: dataType = CuDNN.bfloat16; mathType = CuDNN.tensorOpMath
+        }
+    }
+
+    /// y[n, o, ho, wo] = conv(x[n, c, h, w], weight[o, c, kh, kw]) (no bias). `workspace` hands out
+    /// device scratch of the requested size for the duration of the call.
+    func forward(_ key: Key, x: UInt64, weight: UInt64, y: UInt64, workspace: (Int) -> (UInt64, AnyObject?)) -> Bool {
+        guard [x, weight, y].allSatisfy({ $0 % 16 == 0 }) else { return false }
+        lock.lock()
+        let plan: Plan?
+        if let cached = plans[key] { plan = cached } else { plan = makePlan(key); plans[key] = plan }
+        lock.unlock()
+        guard let plan else { return false }
+        let (ws, owner) = plan.workspaceBytes > 0 ? workspace(plan.workspaceBytes) : (0, nil)
+        var alpha: Float = 1, beta: Float = 0
+        let rc = dnn.convolutionForward(handle, &alpha, plan.x, UnsafeRawPointer(bitPattern: UInt(x)), plan.filter,
+                                        UnsafeRawPointer(bitPattern: UInt(weight)), plan.conv, plan.algo,
+                                        UnsafeMutableRawPointer(bitPattern: UInt(ws)), plan.workspaceBytes, &beta, plan.y,
+                                        UnsafeMutableRawPointer(bitPattern: UInt(y)))
+        withExtendedLifetime(owner) {}
+        // A parameter cuDNN refuses (it checks before launching anything) sends the shape back to
+        // the GEMM path for good.
+        if rc != 0 {
+            lock.lock(); plans[key] = .some(nil); lock.unlock()
+            return false
+        }
+        return true
+    }
+
+    private func makePlan(_ k: Key) -> Plan? {
+        let ho = (k.h + 2 * k.padH - k.kh) / k.stride + 1, wo = (k.w + 2 * k.padW - k.kw) / k.stride + 1
+        let dims = [k.n, k.c, k.h, k.w, k.o, ho, wo]
+        guard dims.allSatisfy({ $0 > 0 && $0 < Int(Int32.max) }), k.n * k.c * k.h * k.w < Int(Int32.max),
+              k.n * k.o * ho * wo < Int(Int32.max) else { return nil }
+        var x: OpaquePointer?, f: OpaquePointer?, conv: OpaquePointer?, y: OpaquePointer?
+        func i(_ v: Int) -> Int32 { Int32(v) }
+        guard dnn.createTensorDescriptor(&x) == 0,
+              dnn.setTensor4dDescriptorEx(x, dataType, i(k.n), i(k.c), i(k.h), i(k.w), i(k.c * k.h * k.w), i(k.h * k.w), i(k.w), 1) == 0,
+              dnn.createFilterDescriptor(&f) == 0,
+              dnn.setFilter4dDescriptor(f, dataType, CuDNN.nchw, i(k.o), i(k.c), i(k.kh), i(k.kw)) == 0,
+              dnn.createConvolutionDescriptor(&conv) == 0,
+              dnn.setConvolution2dDescriptor(conv, i(k.padH), i(k.padW), i(k.stride), i(k.stride), 1, 1,
+                                             CuDNN.crossCorrelation, CuDNN.float) == 0,
+              dnn.setConvolutionMathType(conv, mathType) == 0,
+              dnn.createTensorDescriptor(&y) == 0,
+              dnn.setTensor4dDescriptorEx(y, dataType, i(k.n), i(k.o), i(ho), i(wo), i(k.o * ho * wo), i(ho * wo), i(wo), 1) == 0
+        else { return nil }
+        let requested = 8
+        let perf = UnsafeMutableRawPointer.allocate(byteCount: CuDNN.perfBytes * requested, alignment: 16)
+        defer { perf.deallocate() }
+        var returned: Int32 = 0
+        guard dnn.findConvolutionForwardAlgorithm(handle, x, f, conv, y, Int32(requested), &returned, perf) == 0 else { return nil }
+        // Results come fastest first; take the first that ran and fits the workspace limit.
+        for r in 0..<Int(returned) {
+            let base = r * CuDNN.perfBytes
+            let status = perf.load(fromByteOffset: base + 4, as: Int32.self)
+            let memory = perf.load(fromByteOffset: base + 16, as: Int.self)
+            guard status == 0, memory <= Self.workspaceLimit else { continue }
+            return Plan(x: x, filter: f, conv: conv, y: y, algo: perf.load(fromByteOffset: base, as: Int32.self), workspaceBytes: memory)
+        }
+        return nil
+    }
+}
