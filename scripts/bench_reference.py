@@ -3,6 +3,7 @@
 
     python scripts/bench_reference.py ops --case conv320 [--threads 2]
     python scripts/bench_reference.py unet [--height 256 --width 256 --frames 8 --threads 2 --repeats 1]
+    python scripts/bench_reference.py vae [--height 512 --width 512 --threads 2 --repeats 1]
 
 Each invocation runs one case and prints one tab-separated line:
     name  ms  GFLOP/s  peak_rss_MiB
@@ -94,6 +95,33 @@ def unet_step(torch, args):
     print(f"peak_rss_gib\t{peak_rss_mib() / 1024:.2f}")
 
 
+def vae_decode(torch, args):
+    """One decode of a random latent by the real-config AutoencoderKL (the I2VGen-XL VAE), fp32
+    weights with diffusers' default init, like `i2v bench vae`. Prints key<TAB>value lines."""
+    import os
+    from diffusers import AutoencoderKL
+    cfg_path = os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "real-config", "model", "vae")
+    t0 = time.perf_counter()
+    vae = AutoencoderKL.from_config(AutoencoderKL.load_config(cfg_path)).eval()
+    weights_s = time.perf_counter() - t0
+    g = torch.Generator().manual_seed(0)
+    z = torch.randn(1, 4, args.height // 8, args.width // 8, generator=g)
+    times = []
+    with torch.inference_mode():
+        for _ in range(max(1, args.repeats)):
+            t1 = time.perf_counter()
+            _ = vae.decode(z).sample
+            times.append(time.perf_counter() - t1)
+            print(f"  decode {times[-1]:.2f} s", file=sys.stderr, flush=True)
+    times.sort()
+    print(f"backend\ttorch {torch.__version__} ({torch.get_num_threads()} threads, {torch.backends.cpu.get_cpu_capability()})")
+    print(f"shape\t1x3x{args.height}x{args.width} from latent 1x4x{args.height // 8}x{args.width // 8}, weights fp32")
+    print(f"weights_s\t{weights_s:.1f}")
+    print("decode_s\t" + ",".join(f"{x:.2f}" for x in times))
+    print(f"decode_median_s\t{times[len(times) // 2]:.2f}")
+    print(f"peak_rss_gib\t{peak_rss_mib() / 1024:.2f}")
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -107,6 +135,11 @@ def main():
     u.add_argument("--frames", type=int, default=8)
     u.add_argument("--threads", type=int, default=2)
     u.add_argument("--repeats", type=int, default=1)
+    v = sub.add_parser("vae")
+    v.add_argument("--height", type=int, default=512)
+    v.add_argument("--width", type=int, default=512)
+    v.add_argument("--threads", type=int, default=2)
+    v.add_argument("--repeats", type=int, default=1)
     args = p.parse_args()
     import torch
     torch.set_num_threads(args.threads)
@@ -116,6 +149,8 @@ def main():
         sys.stdout.flush()
     elif args.cmd == "unet":
         unet_step(torch, args)
+    elif args.cmd == "vae":
+        vae_decode(torch, args)
 
 
 if __name__ == "__main__":

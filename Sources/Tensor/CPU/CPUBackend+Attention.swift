@@ -58,75 +58,107 @@ extension CPUBackend {
         }
     }
 
+    /// Work is split into units of (sequence, head, block of query rows); each thread takes a
+    /// contiguous range of units and runs them with single-threaded GEMMs and its own score block
+    /// (OpenBLAS is held at one thread meanwhile, so the two levels of threading never compete).
+    /// Every thread's score block is at most `attentionBudgetBytes / threads`.
     private func blockedAttention(_ qp: UnsafePointer<Float>, _ kp: UnsafePointer<Float>, _ vp: UnsafePointer<Float>,
                                   _ op: UnsafeMutablePointer<Float>, b: Int, lq: Int, lk: Int, heads: Int,
                                   d: Int, dv: Int, scale: Float, causal: Bool) {
-        let qd = heads * d, vd = heads * dv
-        let budget = max(attentionBudgetBytes / 4, 64 * 64)  // floats
-        let kc = min(lk, max(64, budget / min(lq, 256)))
-        let qc = max(1, min(lq, budget / kc))
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: qc * kc)
-        let acc = UnsafeMutablePointer<Float>.allocate(capacity: qc * dv)
-        let pv = UnsafeMutablePointer<Float>.allocate(capacity: qc * dv)
-        let rowMax = UnsafeMutablePointer<Float>.allocate(capacity: qc)
-        let rowSum = UnsafeMutablePointer<Float>.allocate(capacity: qc)
-        defer { scores.deallocate(); acc.deallocate(); pv.deallocate(); rowMax.deallocate(); rowSum.deallocate() }
-        for bi in 0..<b {
-            for h in 0..<heads {
-                let qb = qp + bi * lq * qd + h * d
-                let kb = kp + bi * lk * qd + h * d
-                let vb = vp + bi * lk * vd + h * dv
-                let ob = op + bi * lq * vd + h * dv
-                var q0 = 0
-                while q0 < lq {
-                    let nq = min(qc, lq - q0)
-                    rowMax.initialize(repeating: -.infinity, count: nq)
-                    rowSum.initialize(repeating: 0, count: nq)
-                    acc.initialize(repeating: 0, count: nq * dv)
-                    var k0 = 0
-                    let kEnd = causal ? min(lk, q0 + nq) : lk
-                    while k0 < kEnd {
-                        let nk = min(kc, kEnd - k0)
-                        // scores[nq, nk] = scale · Q K^T
-                        sgemm(transB: true, m: nq, n: nk, k: d, alpha: scale, a: qb + q0 * qd, lda: qd,
-                              b: kb + k0 * qd, ldb: qd, beta: 0, c: scores, ldc: nk)
-                        onlineSoftmaxUpdate(nq: nq, nk: nk, q0: q0, k0: k0, causal: causal, dv: dv)
-                        // pv[nq, dv] = P · V_block; acc += pv
-                        sgemm(transB: false, m: nq, n: dv, k: nk, a: scores, lda: nk, b: vb + k0 * vd, ldb: vd,
-                              beta: 0, c: pv, ldc: dv)
-                        for i in 0..<(nq * dv) { acc[i] += pv[i] }
-                        k0 += nk
-                    }
-                    for i in 0..<nq {
-                        let inv = rowSum[i] > 0 ? 1 / rowSum[i] : 0
-                        let o = ob + (q0 + i) * vd, a = acc + i * dv
-                        for t in 0..<dv { o[t] = a[t] * inv }
-                    }
-                    q0 += nq
-                }
+        let budget = max(attentionBudgetBytes / 4 / max(threads, 1), 64 * 64)  // floats per thread
+        // Blocks of up to `attentionQueryBlock` rows × `attentionKeyBlock` keys, within the budget.
+        let qMax = max(1, attentionQueryBlock)
+        let kc = min(lk, max(64, min(max(1, attentionKeyBlock), budget / min(lq, qMax))))
+        let qc = max(1, min(lq, qMax, budget / kc))
+        let qBlocks = (lq + qc - 1) / qc
+        let units = b * heads * qBlocks
+        let workers = min(threads, units)
+        let run = { (range: Range<Int>) in
+            var block = AttentionBlock(qc: qc, kc: kc, dv: dv)
+            defer { block.deallocate() }
+            for u in range {
+                let qi = u % qBlocks, bh = u / qBlocks
+                let bi = bh / heads, h = bh % heads
+                let q0 = qi * qc
+                block.run(q: qp + bi * lq * heads * d + h * d, k: kp + bi * lk * heads * d + h * d,
+                          v: vp + bi * lk * heads * dv + h * dv, out: op + bi * lq * heads * dv + h * dv,
+                          q0: q0, nq: min(qc, lq - q0), lk: lk, qStride: heads * d, vStride: heads * dv,
+                          d: d, scale: scale, causal: causal, backend: self)
             }
         }
+        if workers <= 1 {
+            run(0..<units)
+            return
+        }
+        withSingleThreadedBLAS {
+            parallelRanges(units, threads: workers) { run($0) }
+        }
+    }
+}
 
-        /// Turns `scores` into unnormalised probabilities against the running row maxima, rescaling
-        /// the accumulator and sums whenever a row maximum grows.
-        func onlineSoftmaxUpdate(nq: Int, nk: Int, q0: Int, k0: Int, causal: Bool, dv: Int) {
-            for i in 0..<nq {
-                let s = scores + i * nk
-                let limit = causal ? max(0, min(nk, q0 + i - k0 + 1)) : nk
-                var m = rowMax[i]
-                for j in 0..<limit { m = max(m, s[j]) }
-                if m == -.infinity { for j in 0..<nk { s[j] = 0 }; continue }
-                let correction = rowMax[i] == -.infinity ? 0 : expf(rowMax[i] - m)
-                if correction != 1 {
-                    let a = acc + i * dv
-                    for t in 0..<dv { a[t] *= correction }
-                }
-                var sum: Float = 0
-                for j in 0..<limit { let e = expf(s[j] - m); s[j] = e; sum += e }
-                for j in limit..<nk { s[j] = 0 }
-                rowSum[i] = rowSum[i] * correction + sum
-                rowMax[i] = m
+/// Scratch of one attention worker: a score block [qc, kc], the output accumulator [qc, dv] and
+/// the running row maxima and sums of the online softmax.
+struct AttentionBlock {
+    let qc: Int, kc: Int, dv: Int
+    let scores: UnsafeMutablePointer<Float>
+    let acc: UnsafeMutablePointer<Float>
+    let rowMax: UnsafeMutablePointer<Float>
+    let rowSum: UnsafeMutablePointer<Float>
+
+    init(qc: Int, kc: Int, dv: Int) {
+        self.qc = qc; self.kc = kc; self.dv = dv
+        scores = .allocate(capacity: qc * kc)
+        acc = .allocate(capacity: qc * dv)
+        rowMax = .allocate(capacity: qc)
+        rowSum = .allocate(capacity: qc)
+    }
+
+    func deallocate() { scores.deallocate(); acc.deallocate(); rowMax.deallocate(); rowSum.deallocate() }
+
+    /// out rows q0..<q0+nq of one (sequence, head) = softmax(scale · Q Kᵀ) V over all keys, in key
+    /// blocks of `kc`. Pointers are at the head's first channel; rows are `qStride`/`vStride` apart.
+    func run(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
+             q0: Int, nq: Int, lk: Int, qStride: Int, vStride: Int, d: Int, scale: Float, causal: Bool, backend: CPUBackend) {
+        rowMax.initialize(repeating: -.infinity, count: nq)
+        rowSum.initialize(repeating: 0, count: nq)
+        acc.initialize(repeating: 0, count: nq * dv)
+        let kEnd = causal ? min(lk, q0 + nq) : lk
+        var k0 = 0
+        while k0 < kEnd {
+            let nk = min(kc, kEnd - k0)
+            // scores[nq, nk] = scale · Q Kᵀ
+            backend.sgemm(transB: true, m: nq, n: nk, k: d, alpha: scale, a: q + q0 * qStride, lda: qStride,
+                          b: k + k0 * qStride, ldb: qStride, beta: 0, c: scores, ldc: nk)
+            update(nq: nq, nk: nk, q0: q0, k0: k0, causal: causal)
+            // acc[nq, dv] = correction · acc (applied in `update`) + P · V_block
+            backend.sgemm(transB: false, m: nq, n: dv, k: nk, a: scores, lda: nk, b: v + k0 * vStride, ldb: vStride,
+                          beta: 1, c: acc, ldc: dv)
+            k0 += nk
+        }
+        for i in 0..<nq {
+            let inv = rowSum[i] > 0 ? 1 / rowSum[i] : 0
+            let o = out + (q0 + i) * vStride, a = acc + i * dv
+            for t in 0..<dv { o[t] = a[t] * inv }
+        }
+    }
+
+    /// Turns score rows into unnormalised probabilities against the running row maxima, rescaling
+    /// the accumulator rows and sums whenever a row maximum grows.
+    private func update(nq: Int, nk: Int, q0: Int, k0: Int, causal: Bool) {
+        for i in 0..<nq {
+            let s = scores + i * nk
+            let limit = causal ? max(0, min(nk, q0 + i - k0 + 1)) : nk
+            let m = VectorMath.max(s, limit, initial: rowMax[i])
+            if m == -.infinity { s.initialize(repeating: 0, count: nk); continue }
+            let correction = rowMax[i] == -.infinity ? 0 : expf(rowMax[i] - m)
+            if correction != 1 {
+                let a = acc + i * dv
+                for t in 0..<dv { a[t] *= correction }
             }
+            let sum = VectorMath.expShiftSum(s, limit, minus: m)
+            if limit < nk { (s + limit).initialize(repeating: 0, count: nk - limit) }
+            rowSum[i] = rowSum[i] * correction + sum
+            rowMax[i] = m
         }
     }
 }

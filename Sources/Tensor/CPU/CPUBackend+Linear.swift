@@ -1,7 +1,7 @@
 import CBLAS
 
-// Dense linear algebra: Linear, batched matmul, conv2d (im2col + GEMM, blocked over output rows
-// so the column buffer stays bounded) and the temporal (k,1,1) conv3d (k shifted GEMMs).
+// Dense linear algebra: Linear, batched matmul and the temporal (k,1,1) conv3d (k shifted GEMMs).
+// conv2d lives in CPUBackend+Conv.swift.
 extension CPUBackend {
     /// C[M,N] = alpha·op(A)·op(B) + beta·C, row-major.
     @inline(__always)
@@ -16,12 +16,25 @@ extension CPUBackend {
     /// Adds `bias[c]` to every element of channel `c`, where channels are `channels` consecutive
     /// groups of `inner` elements repeated `outer` times: x[outer, channels, inner].
     func addChannelBias(_ out: UnsafeMutablePointer<Float>, bias: Tensor, outer: Int, channels: Int, inner: Int) {
+        if inner == 1 { addRowBias(out, bias: bias, rows: outer, columns: channels); return }
         withFloats(bias) { b in
             parallelRanges(outer * channels, threads: threads, grain: max(1, 4096 / max(inner, 1))) { r in
                 for oc in r {
                     let v = b[oc % channels]
                     let p = out + oc * inner
                     for i in 0..<inner { p[i] += v }
+                }
+            }
+        }
+    }
+
+    /// Adds `bias[j]` to column j of every row of out[rows, columns] (a Linear's bias), row by row.
+    func addRowBias(_ out: UnsafeMutablePointer<Float>, bias: Tensor, rows: Int, columns: Int) {
+        withFloats(bias) { b in
+            parallelRanges(rows, threads: threads, grain: max(1, 16384 / max(columns, 1))) { r in
+                for row in r {
+                    let p = out + row * columns
+                    for j in 0..<columns { p[j] += b[j] }
                 }
             }
         }
@@ -39,7 +52,26 @@ extension CPUBackend {
                 sgemm(transB: true, m: rows, n: outF, k: inF, a: xp, lda: inF, b: wp, ldb: inF, beta: 0, c: c, ldc: outF)
             }
         }
-        if let bias { addChannelBias(c, bias: bias, outer: rows, channels: outF, inner: 1) }
+        if let bias { addRowBias(c, bias: bias, rows: rows, columns: outF) }
+        return out
+    }
+
+    /// y = x·Wᵀ + b + residual with the residual as the GEMM's initial C (beta 1): no separate add pass.
+    public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: Tensor) -> Tensor {
+        precondition(weight.rank == 2, "linear weight must be [out, in], got \(weight.shape)")
+        let inF = weight.shape[1], outF = weight.shape[0]
+        precondition(x.dim(-1) == inF, "linear: input \(x.shape) does not end in \(inF)")
+        let rows = x.count / inF
+        let outShape = Array(x.shape.dropLast()) + [outF]
+        precondition(residual.count == rows * outF, "linear: residual \(residual.shape) does not match output \(outShape)")
+        let out = toFloat32(residual).reshaped(outShape)
+        let c = mutablePointer(out)
+        withFloats(x) { xp in
+            withFloats(weight) { wp in
+                sgemm(transB: true, m: rows, n: outF, k: inF, a: xp, lda: inF, b: wp, ldb: inF, beta: 1, c: c, ldc: outF)
+            }
+        }
+        if let bias { addRowBias(c, bias: bias, rows: rows, columns: outF) }
         return out
     }
 
@@ -61,79 +93,6 @@ extension CPUBackend {
         return out
     }
 
-    public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Padding2D) -> Tensor {
-        precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
-                     "conv2d: input \(x.shape) and weight \(weight.shape) do not match")
-        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
-        let ho = (h + padding.top + padding.bottom - kh) / stride + 1
-        let wo = (w + padding.left + padding.right - kw) / stride + 1
-        precondition(ho > 0 && wo > 0, "conv2d: output would be empty for input \(x.shape), kernel \(kh)x\(kw)")
-        let out = empty([n, o, ho, wo])
-        let outP = mutablePointer(out)
-        let hw = ho * wo
-        let kdim = c * kh * kw
-        withFloats(x) { xp in
-            withFloats(weight) { wp in
-                if kh == 1 && kw == 1 && stride == 1 && padding == .same(0) {
-                    for s in 0..<n {
-                        sgemm(transB: false, m: o, n: hw, k: c, a: wp, lda: c, b: xp + s * c * h * w, ldb: h * w,
-                              beta: 0, c: outP + s * o * hw, ldc: hw)
-                    }
-                    return
-                }
-                // Column buffer for a block of output rows: [kdim, rows·wo], at most ~32 MiB.
-                let rowsPerBlock = max(1, min(ho, (32 << 20) / max(1, kdim * wo * 4)))
-                let col = UnsafeMutablePointer<Float>.allocate(capacity: kdim * rowsPerBlock * wo)
-                defer { col.deallocate() }
-                for s in 0..<n {
-                    let src = xp + s * c * h * w
-                    var r0 = 0
-                    while r0 < ho {
-                        let rows = min(rowsPerBlock, ho - r0)
-                        let cols = rows * wo
-                        parallelRanges(kdim, threads: threads, grain: 8) { range in
-                            for kk in range {
-                                let ci = kk / (kh * kw)
-                                let ky = (kk / kw) % kh
-                                let kx = kk % kw
-                                let dst = col + kk * cols
-                                let plane = src + ci * h * w
-                                for ry in 0..<rows {
-                                    let iy = (r0 + ry) * stride - padding.top + ky
-                                    let drow = dst + ry * wo
-                                    if iy < 0 || iy >= h {
-                                        drow.initialize(repeating: 0, count: wo)
-                                        continue
-                                    }
-                                    let srow = plane + iy * w
-                                    if stride == 1 {
-                                        // ix = ox - left + kx; valid ox in [lo, hi)
-                                        let shift = kx - padding.left
-                                        let lo = max(0, -shift), hi = min(wo, w - shift)
-                                        if lo > 0 { drow.initialize(repeating: 0, count: min(lo, wo)) }
-                                        if hi > lo { (drow + lo).update(from: srow + lo + shift, count: hi - lo) }
-                                        if hi < wo { (drow + max(hi, 0)).initialize(repeating: 0, count: wo - max(hi, 0)) }
-                                    } else {
-                                        for ox in 0..<wo {
-                                            let ix = ox * stride - padding.left + kx
-                                            drow[ox] = (ix >= 0 && ix < w) ? srow[ix] : 0
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                        sgemm(transB: false, m: o, n: cols, k: kdim, a: wp, lda: kdim, b: col, ldb: cols,
-                              beta: 0, c: outP + s * o * hw + r0 * wo, ldc: hw)
-                        r0 += rows
-                    }
-                }
-            }
-        }
-        if let bias { addChannelBias(outP, bias: bias, outer: n, channels: o, inner: hw) }
-        return out
-    }
-
     public func conv3dTemporal(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         precondition(x.rank == 5 && weight.rank == 5 && weight.shape[3] == 1 && weight.shape[4] == 1
                      && weight.shape[1] == x.shape[1], "conv3dTemporal: input \(x.shape), weight \(weight.shape)")
@@ -141,24 +100,27 @@ extension CPUBackend {
         let o = weight.shape[0], k = weight.shape[2]
         let pad = (k - 1) / 2
         let hw = h * w
-        let out = zeros([b, o, f, h, w])
+        let out = empty([b, o, f, h, w])
         let outP = mutablePointer(out)
         // Re-lay the weight as k matrices [O, C] so each tap is one GEMM.
-        let taps = UnsafeMutablePointer<Float>.allocate(capacity: k * o * c)
-        defer { taps.deallocate() }
+        let taps = scratch(k * o * c)
+        defer { releaseScratch(taps, k * o * c) }
         withFloats(weight) { wp in
-            for oi in 0..<o { for ci in 0..<c { for t in 0..<k { taps[(t * o + oi) * c + ci] = wp[(oi * c + ci) * k + t] } } }
+            parallelRanges(o, threads: threads, grain: 16) { r in
+                for oi in r { for ci in 0..<c { for t in 0..<k { taps[(t * o + oi) * c + ci] = wp[(oi * c + ci) * k + t] } } }
+            }
         }
         withFloats(x) { xp in
             for s in 0..<b {
                 let src = xp + s * c * f * hw
                 let dst = outP + s * o * f * hw
-                for t in 0..<k {
+                // The centre tap covers every frame: it initialises the output (beta 0), the others add.
+                for t in [pad] + (0..<k).filter({ $0 != pad }) {
                     // out[:, fo] += W_t · x[:, fo + t - pad] for frames where the input exists.
                     let f0 = max(0, pad - t), f1 = min(f, f + pad - t)
                     if f1 <= f0 { continue }
                     sgemm(transB: false, m: o, n: (f1 - f0) * hw, k: c, a: taps + t * o * c, lda: c,
-                          b: src + (f0 + t - pad) * hw, ldb: f * hw, beta: 1, c: dst + f0 * hw, ldc: f * hw)
+                          b: src + (f0 + t - pad) * hw, ldb: f * hw, beta: t == pad ? 0 : 1, c: dst + f0 * hw, ldc: f * hw)
                 }
             }
         }

@@ -4,6 +4,15 @@ import Foundation
 // 5-D GroupNorm (C/G × F × H × W elements) stay within the parity bounds.
 extension CPUBackend {
     public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
+        groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps, silu: false)
+    }
+
+    /// silu(groupNorm(x)) in one pass over the output (the ResNet block's norm + activation).
+    public func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
+        groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps, silu: true)
+    }
+
+    private func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, silu: Bool) -> Tensor {
         precondition(x.rank >= 2 && x.shape[1] % groups == 0, "groupNorm: \(x.shape[1]) channels not divisible by \(groups) groups")
         let n = x.shape[0], c = x.shape[1]
         let spatial = x.count / max(n * c, 1)
@@ -28,7 +37,11 @@ extension CPUBackend {
                         let a = Float(rstd) * wp[ch]
                         let b = bp[ch] - Float(mean) * a
                         let s = src + cc * spatial, d = op + base + cc * spatial
-                        for i in 0..<spatial { d[i] = s[i] * a + b }
+                        if silu {
+                            VectorMath.affineSiLU(s, d, spatial, a: a, b: b)
+                        } else {
+                            for i in 0..<spatial { d[i] = s[i] * a + b }
+                        }
                     }
                 }
             }

@@ -33,7 +33,17 @@ extension CPUBackend {
     }
 
     public func unary(_ op: UnaryOp, _ x: Tensor) -> Tensor {
-        map(x) { CPUBackend.apply(op, $0) }
+        if op == .silu {
+            let out = empty(x.shape)
+            let o = mutablePointer(out)
+            withFloats(x) { xp in
+                parallelRanges(x.count, threads: threads, grain: 1 << 14) { r in
+                    VectorMath.affineSiLU(xp + r.lowerBound, o + r.lowerBound, r.count, a: 1, b: 0)
+                }
+            }
+            return out
+        }
+        return map(x) { CPUBackend.apply(op, $0) }
     }
 
     public func affine(_ x: Tensor, scale: Float, shift: Float) -> Tensor {

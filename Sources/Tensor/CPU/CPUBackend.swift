@@ -7,6 +7,15 @@ import Foundation
 public final class CPUBackend: Backend, @unchecked Sendable {
     public let threads: Int
     public var attentionBudgetBytes: Int
+    /// Largest im2col column buffer of conv2d, in bytes (the GEMM's B matrix).
+    public var convColumnBudgetBytes: Int = 32 << 20
+    /// conv2d folds images whose output has fewer pixels than this into one GEMM of about this
+    /// many columns (im2col over the batch), so small feature maps still give OpenBLAS a wide
+    /// matrix; 0 runs one GEMM per image.
+    public var convBatchColumns: Int = 2048
+    /// Query rows and keys of one attention block per thread (upper bounds; the budget may shrink them).
+    public var attentionQueryBlock: Int = 128
+    public var attentionKeyBlock: Int = 4096
 
     /// - Parameters:
     ///   - threads: worker threads for non-GEMM ops (default: all cores). OpenBLAS uses the same count.
@@ -19,6 +28,14 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     }
 
     public var name: String { "cpu (openblas, \(threads) threads)" }
+
+    /// Runs `body` with OpenBLAS limited to one thread, for work that calls sgemm from several
+    /// threads of its own at once; restores this backend's thread count afterwards.
+    func withSingleThreadedBLAS<R>(_ body: () -> R) -> R {
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(Int32(threads)) }
+        return body()
+    }
 
     // MARK: - Buffers
 
@@ -51,8 +68,8 @@ public final class CPUBackend: Backend, @unchecked Sendable {
             return body(UnsafePointer(rawPointer(t).assumingMemoryBound(to: Float.self)))
         case .float16, .bfloat16:
             let count = t.count
-            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-            defer { tmp.deallocate() }
+            let tmp = scratch(count)
+            defer { releaseScratch(tmp, count) }
             widen(t, into: tmp)
             return body(UnsafePointer(tmp))
         }
@@ -70,6 +87,20 @@ public final class CPUBackend: Backend, @unchecked Sendable {
             }
         }
     }
+
+    /// Uninitialised float scratch of `count` values (large ones from `CPUMemoryPool.shared`).
+    @inline(__always)
+    func scratch(_ count: Int) -> UnsafeMutablePointer<Float> {
+        CPUMemoryPool.shared.allocate(max(count, 1) * 4).assumingMemoryBound(to: Float.self)
+    }
+
+    @inline(__always)
+    func releaseScratch(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
+        CPUMemoryPool.shared.deallocate(UnsafeMutableRawPointer(p), bytes: max(count, 1) * 4)
+    }
+
+    /// Frees the large blocks cached by `CPUMemoryPool.shared` (between pipeline stages).
+    public func releaseCachedMemory() { CPUMemoryPool.shared.releaseAll() }
 
     // MARK: - Creation and transfer
 

@@ -5,9 +5,10 @@ public final class CPUBuffer: DeviceBuffer, @unchecked Sendable {
     public let byteCount: Int
     private let owner: AnyObject?
 
-    /// Allocates `byteCount` bytes, 64-byte aligned, uninitialised.
+    /// Allocates `byteCount` bytes, 64-byte aligned, uninitialised (large blocks come from and
+    /// return to `CPUMemoryPool.shared`).
     public init(byteCount: Int) {
-        self.pointer = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
+        self.pointer = CPUMemoryPool.shared.allocate(byteCount)
         self.byteCount = byteCount
         self.owner = nil
     }
@@ -20,6 +21,6 @@ public final class CPUBuffer: DeviceBuffer, @unchecked Sendable {
     }
 
     deinit {
-        if owner == nil { pointer.deallocate() }
+        if owner == nil { CPUMemoryPool.shared.deallocate(pointer, bytes: byteCount) }
     }
 }

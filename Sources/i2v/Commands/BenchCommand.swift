@@ -8,6 +8,7 @@ struct BenchCommand: ParsableCommand {
         subcommands: [
             BenchOpsCommand.self,
             BenchUNetCommand.self,
+            BenchVAECommand.self,
         ]
     )
 }

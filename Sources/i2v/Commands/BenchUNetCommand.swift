@@ -22,6 +22,8 @@ struct BenchUNetCommand: ParsableCommand {
     var threads: Int?
     @Option(help: "Projection target as HxWxFxSTEPS.")
     var project: String = "512x512x16x50"
+    @Flag(help: "Time every backend op (conditioning and timed steps) and print the largest entries.")
+    var profile = false
 
     func run() throws {
         let parts = project.split(separator: "x").compactMap { Int($0) }
@@ -35,11 +37,14 @@ struct BenchUNetCommand: ParsableCommand {
         case "fp32": weightType = .float32
         default: throw ValidationError("--dtype must be fp16 or fp32")
         }
-        let backend = CPUBackend(threads: threads)
+        let cpu = CPUBackend(threads: threads)
+        let profiler = profile ? ProfilingBackend(cpu) : nil
+        let backend: any Backend = profiler ?? cpu
         let shape = UNetBenchmark.Shape(height: height, width: width, frames: frames)
         let r = try UNetBenchmark.run(backend: backend, shape: shape, weightDType: weightType, repeats: repeats) {
             FileHandle.standardError.write(Data(($0 + "\n").utf8))
         }
+        if let profiler { BenchProfile.print(profiler) }
         let target = UNetBenchmark.Shape(height: parts[0], width: parts[1], frames: parts[2])
         let p = try UNetBenchmark.projection(shape: target, steps: parts[3])
         let rss = r.peakRSSBytes.map { String(format: "%.2f", Double($0) / 1_073_741_824) } ?? "?"
