@@ -160,4 +160,33 @@ final class DiffusionEngineTests: XCTestCase {
         }
         XCTAssertEqual(engine.status.state, .failed)
     }
+
+    /// Two worker slots, one model: the jobs take turns (a model's backend serves one generation
+    /// at a time); both finish.
+    func testConcurrentJobsOnOneModelTakeTurns() throws {
+        let engine = DiffusionEngine(modelPath: Self.tinyModel, device: .cpu)
+        let photo = try ImageDecoder.decode(Fixtures.bytes("mug.jpg")).image
+        let plan = try Planner.builtIn(diffusionAvailable: true).plan(
+            image: photo, title: "mug", options: PlanOverrides(engine: .i2vgenXL, width: 64, height: 64, frames: 4, steps: 2, seed: 1))
+        let active = Locked(0), peak = Locked(0), done = Locked(0)
+        let group = DispatchGroup()
+        for _ in 0..<2 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                let started = Locked(false)
+                let frames = try? engine.generate(plan: plan, image: photo, progress: { stage, step, total in
+                    if !started.withLock({ let was = $0; $0 = true; return was }) {
+                        let now = active.withLock { $0 += 1; return $0 }
+                        peak.withLock { $0 = max($0, now) }
+                    }
+                    if stage == .decoding && step == total { active.withLock { $0 -= 1 } }
+                }, isCancelled: { false })
+                if frames?.frames.count == 4 { done.withLock { $0 += 1 } }
+            }.start()
+        }
+        XCTAssertEqual(group.wait(timeout: .now() + 600), .success)
+        XCTAssertEqual(done.current, 2)
+        XCTAssertEqual(peak.current, 1, "two generations ran on one model at once")
+    }
 }

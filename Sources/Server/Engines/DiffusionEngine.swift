@@ -21,6 +21,10 @@ public final class DiffusionEngine: VideoEngine, @unchecked Sendable {
     private var loadStarted = false
     private var pipeline: I2VGenXLPipeline?
     private var currentStatus: EngineStatus
+    /// One generation at a time on the loaded model (one backend, one cuBLAS handle, one set of
+    /// cached activations): a second worker slot's job waits here, cancellably. More GPUs are more
+    /// engines (`DiffusionEnginePool`).
+    private let inference = DevicePool([()])
 
     /// `loader` reads the weights (`I2VGenXLPipeline.load` unless a test wraps it).
     public init(modelPath: String, device: DeviceSelection,
@@ -93,9 +97,11 @@ public final class DiffusionEngine: VideoEngine, @unchecked Sendable {
                                           width: plan.width, height: plan.height, numFrames: plan.frames,
                                           numInferenceSteps: plan.steps, guidanceScale: plan.guidance, targetFPS: plan.fps)
             let token = CancellationToken()
-            let output = try pipeline.generate(request, noise: .seed(plan.seed), cancellation: token) { p in
-                if isCancelled() { token.cancel() }
-                progress(p.stage == .denoising ? .generating : .decoding, p.step, p.total)
+            let output = try inference.withResource(isCancelled: isCancelled) { _, _ in
+                try pipeline.generate(request, noise: .seed(plan.seed), cancellation: token) { p in
+                    if isCancelled() { token.cancel() }
+                    progress(p.stage == .denoising ? .generating : .decoding, p.step, p.total)
+                }
             }
             let frames = (0..<output.numFrames).map {
                 RGBImage(width: output.width, height: output.height, pixels: output.frame8Bit($0))
@@ -103,6 +109,8 @@ public final class DiffusionEngine: VideoEngine, @unchecked Sendable {
             // What the model saw of the photo: the same centre crop the pipeline feeds the VAE.
             let framed = try ImageCrop.centerCropWide(source, width: plan.width, height: plan.height)
             return EngineFrames(frames: frames, framedInput: RGBImage(width: framed.width, height: framed.height, pixels: framed.pixels))
+        } catch DevicePoolError.cancelled {
+            throw PipelineError.cancelled
         } catch let error as I2VGenXL.PipelineError {
             if case .cancelled = error { throw PipelineError.cancelled }
             throw PipelineError.badInput(error.description)
