@@ -46,7 +46,8 @@ let package = Package(
         .systemLibrary(name: "CImageCodecs", path: "Sources/CImageCodecs", pkgConfig: "libjpeg libpng libwebp libwebpmux libwebpdemux"),
 
         // MARK: - Engine
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: optimised),
+        .target(name: "CVectorMath", path: "Sources/CVectorMath", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CVectorMath"], swiftSettings: optimised),
         .target(name: "TensorCUDA", dependencies: ["Tensor"], swiftSettings: optimised),
         .target(name: "ModelIO", dependencies: ["Tensor"], swiftSettings: optimised),
         .target(name: "I2VGenXL", dependencies: ["Tensor", "ModelIO"], swiftSettings: optimised),

@@ -1,8 +1,15 @@
 // Vectorised float32 exp for the softmax and SiLU inner loops (Cephes expf range reduction and
 // polynomial: relative error within a few ulp over the whole float range; results below
 // e^-87.3 flush to zero, above e^88.7 saturate to +inf).
+import CVectorMath
+
 enum VectorMath {
     typealias V = SIMD8<Float>
+
+    /// The CPU has AVX2 + FMA: the softmax loops use the C versions (Sources/CVectorMath), the
+    /// same algorithm on 256-bit registers with fused multiply-adds (the Swift targets are built
+    /// for baseline x86-64, where SIMD8 becomes two 4-wide SSE halves).
+    static let avx2 = i2v_vector_avx2_available() != 0
 
     @inline(__always)
     static func exp(_ x: V) -> V {
@@ -34,6 +41,10 @@ enum VectorMath {
     /// s[j] = exp(s[j] − m) for j in 0..<n; returns the sum of the new values.
     @inline(__always)
     static func expShiftSum(_ s: UnsafeMutablePointer<Float>, _ n: Int, minus m: Float) -> Float {
+        avx2 ? i2v_exp_shift_sum_avx2(s, n, m) : portableExpShiftSum(s, n, minus: m)
+    }
+
+    static func portableExpShiftSum(_ s: UnsafeMutablePointer<Float>, _ n: Int, minus m: Float) -> Float {
         var acc = V(repeating: 0)
         var j = 0
         let mv = V(repeating: m)
@@ -70,9 +81,13 @@ enum VectorMath {
         }
     }
 
-    /// Max of n values (−inf for n = 0).
+    /// Max of `initial` and n values.
     @inline(__always)
     static func max(_ s: UnsafePointer<Float>, _ n: Int, initial: Float) -> Float {
+        avx2 ? i2v_max_avx2(s, n, initial) : portableMax(s, n, initial: initial)
+    }
+
+    static func portableMax(_ s: UnsafePointer<Float>, _ n: Int, initial: Float) -> Float {
         var mv = V(repeating: initial)
         var j = 0
         while j + 8 <= n {
