@@ -37,11 +37,11 @@ extension CUDABackend {
         guard tuning.fusedLinear, let lt = ltMatmul else { return false }
         ctx.ensureCurrent()
         let outF = weight.shape[0], inF = weight.shape[1]
-        let mark = try? ctx.profiler?.begin(residual == nil ? "cublasLt linear+bias" : "cublasLt linear+bias+residual",
-                                            flops: 2 * Double(rows) * Double(outF) * Double(inF))
-        defer { if let mark { try? ctx.profiler?.end(mark) } }
-        return lt.linear(rows: rows, outF: outF, inF: inF, x: addr(x), weight: addr(weight), bias: addr(bias),
-                         residual: residual.map { addr($0) }, out: addr(out))
+        return ctx.profiled(residual == nil ? "cublasLt linear+bias" : "cublasLt linear+bias+residual",
+                            flops: 2 * Double(rows) * Double(outF) * Double(inF)) {
+            lt.linear(rows: rows, outF: outF, inF: inF, x: addr(x), weight: addr(weight), bias: addr(bias),
+                      residual: residual.map { addr($0) }, out: addr(out))
+        }
     }
 
     func cudnnConvolution(_ dnn: CUDAConvolution, _ x: Tensor, weight: Tensor, out: Tensor, stride: Int, padding: Padding2D) -> Bool {
@@ -53,12 +53,11 @@ extension CUDABackend {
     /// `key` describes x and weight as a 4-D NCHW convolution (a temporal conv is one over [B, C, F, H·W]).
     func cudnnForward(_ dnn: CUDAConvolution, _ key: CUDAConvolution.Key, _ x: Tensor, weight: Tensor, out: Tensor, label: String) -> Bool {
         ctx.ensureCurrent()
-        let flops = 2 * Double(out.count) * Double(key.c * key.kh * key.kw)
-        let mark = try? ctx.profiler?.begin(label, flops: flops)
-        defer { if let mark { try? ctx.profiler?.end(mark) } }
-        return dnn.forward(key, x: addr(x), weight: addr(weight), y: addr(out)) { bytes in
-            let buffer = self.scratchF32((bytes + 3) / 4)
-            return (buffer.address, buffer)
+        return ctx.profiled(label, flops: 2 * Double(out.count) * Double(key.c * key.kh * key.kw)) {
+            dnn.forward(key, x: addr(x), weight: addr(weight), y: addr(out)) { bytes in
+                let buffer = self.scratchF32((bytes + 3) / 4)
+                return (buffer.address, buffer)
+            }
         }
     }
 

@@ -58,11 +58,11 @@ extension CUDABackend {
     }
 
     public func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) -> Tensor {
-        let shape = Self.broadcast(a.shape, b.shape)
+        let shape = Broadcast.shape(a.shape, b.shape)
         let out = empty(shape)
         let code: Int
         switch op { case .add: code = 0; case .sub: code = 1; case .mul: code = 2; case .div: code = 3 }
-        let (dims, sa, sb) = Self.collapse(shape, Self.strides(a.shape, to: shape), Self.strides(b.shape, to: shape))
+        let (dims, sa, sb) = Self.collapse(shape, Broadcast.strides(a.shape, to: shape), Broadcast.strides(b.shape, to: shape))
         if a.shape == b.shape, vectorizable(out.count, a, b, out) {
             run("binary_vec", count: out.count / 8, [.ptr(addr(a)), .ptr(addr(b)), .ptr(addr(out)), .i64(out.count), .i32(code)])
             return out
@@ -207,27 +207,6 @@ extension CUDABackend {
         let nonzero = channel.indices.filter { channel[$0] != 0 }
         guard nonzero.count == 1, let k = nonzero.first, channel[k] == 1, k < dims.count - 1 else { return nil }
         return (dims[(k + 1)...].reduce(1, *), dims[k])
-    }
-
-    static func broadcast(_ a: [Int], _ b: [Int]) -> [Int] {
-        let rank = max(a.count, b.count)
-        return (0..<rank).map { i in
-            let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
-            let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
-            precondition(da == db || da == 1 || db == 1, "shapes \(a) and \(b) do not broadcast")
-            return max(da, db)
-        }
-    }
-
-    static func strides(_ shape: [Int], to target: [Int]) -> [Int] {
-        let lead = target.count - shape.count
-        var out = [Int](repeating: 0, count: target.count)
-        var s = 1
-        for i in stride(from: shape.count - 1, through: 0, by: -1) {
-            out[i + lead] = shape[i] == 1 ? 0 : s
-            s *= shape[i]
-        }
-        return out
     }
 
     /// Drops size-1 dims and merges neighbours that are contiguous in both inputs, so any shape

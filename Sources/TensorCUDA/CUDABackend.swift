@@ -109,13 +109,12 @@ public final class CUDABackend: Backend, @unchecked Sendable {
               caller: String = #function) {
         if m == 0 || n == 0 || batch == 0 { return }
         ctx.ensureCurrent()
-        let op = caller.prefix { $0 != "(" }
-        let mark = try? ctx.profiler?.begin("cublas gemm ← \(op)", flops: 2 * Double(m) * Double(n) * Double(k) * Double(batch))
-        defer { if let mark { try? ctx.profiler?.end(mark) } }
         var al = alpha, be = beta
         let t = precision.cublasType, ct = cType ?? t
         let opA = transB ? CuBLAS.opT : CuBLAS.opN, opB = transA ? CuBLAS.opT : CuBLAS.opN
-        let status: Int32 = withUnsafePointer(to: &al) { ap in withUnsafePointer(to: &be) { bp in
+        let status: Int32 = ctx.profiled("cublas gemm ← \(caller.prefix { $0 != "(" })",
+                                         flops: 2 * Double(m) * Double(n) * Double(k) * Double(batch)) {
+        withUnsafePointer(to: &al) { ap in withUnsafePointer(to: &be) { bp in
             let A = UnsafeRawPointer(bitPattern: UInt(b)), B = UnsafeRawPointer(bitPattern: UInt(a))
             let C = UnsafeMutableRawPointer(bitPattern: UInt(c))
             if batch == 1 {
@@ -125,7 +124,7 @@ public final class CUDABackend: Backend, @unchecked Sendable {
             return ctx.cublas.gemmStridedBatchedEx(ctx.cublasHandle, opA, opB, Int32(n), Int32(m), Int32(k), ap,
                                                    A, t, Int32(ldb), Int64(strideB), B, t, Int32(lda), Int64(strideA),
                                                    bp, C, ct, Int32(ldc), Int64(strideC), Int32(batch), CuBLAS.compute32F, CuBLAS.gemmDefault)
-        } }
+        } } }
         if status != 0 { fatalError("\(CUDAError.cublas(call: "cublasGemmEx m=\(m) n=\(n) k=\(k) batch=\(batch)", status: status))") }
     }
 

@@ -91,6 +91,15 @@ final class CUDAContext: @unchecked Sendable {
         return module
     }
 
+    /// Runs `body`; while a profiler is attached, brackets it with CUDA events under `name` (the
+    /// name and FLOP count are only computed then, off the hot path otherwise).
+    func profiled<T>(_ name: @autoclosure () -> String, flops: @autoclosure () -> Double = 0, _ body: () throws -> T) rethrows -> T {
+        guard let profiler else { return try body() }
+        let mark = try? profiler.begin(name(), flops: flops())
+        defer { if let mark { try? profiler.end(mark) } }
+        return try body()
+    }
+
     /// Launches `function` over a 1-D grid; `args` are the kernel's parameters in order.
     func launch(_ function: OpaquePointer?, name: String, grid: Int, block: Int, sharedBytes: Int = 0, _ args: [KernelArg]) throws {
         ensureCurrent()

@@ -21,9 +21,9 @@ final class CUDABackendHostTests: XCTestCase {
 
     func testBroadcastStridesCollapseContiguousDimensions() {
         // [2,3,4,5] + [3,1,5]: dims 0 broadcast in b; dim 2 broadcast in b.
-        let shape = CUDABackend.broadcast([2, 3, 4, 5], [3, 1, 5])
+        let shape = Broadcast.shape([2, 3, 4, 5], [3, 1, 5])
         XCTAssertEqual(shape, [2, 3, 4, 5])
-        let sa = CUDABackend.strides([2, 3, 4, 5], to: shape), sb = CUDABackend.strides([3, 1, 5], to: shape)
+        let sa = Broadcast.strides([2, 3, 4, 5], to: shape), sb = Broadcast.strides([3, 1, 5], to: shape)
         XCTAssertEqual(sa, [60, 20, 5, 1])
         XCTAssertEqual(sb, [0, 5, 0, 1])
         let (d, a, b) = CUDABackend.collapse(shape, sa, sb)
@@ -32,8 +32,8 @@ final class CUDABackendHostTests: XCTestCase {
         XCTAssertEqual(d.count, a.count)
         XCTAssertEqual(d.count, b.count)
         // Fully contiguous same-shape operands collapse to one dimension.
-        let (d2, a2, b2) = CUDABackend.collapse([2, 3, 4, 5, 6, 7, 8], CUDABackend.strides([2, 3, 4, 5, 6, 7, 8], to: [2, 3, 4, 5, 6, 7, 8]),
-                                                CUDABackend.strides([2, 3, 4, 5, 6, 7, 8], to: [2, 3, 4, 5, 6, 7, 8]))
+        let (d2, a2, b2) = CUDABackend.collapse([2, 3, 4, 5, 6, 7, 8], Broadcast.strides([2, 3, 4, 5, 6, 7, 8], to: [2, 3, 4, 5, 6, 7, 8]),
+                                                Broadcast.strides([2, 3, 4, 5, 6, 7, 8], to: [2, 3, 4, 5, 6, 7, 8]))
         XCTAssertEqual(d2, [40320]); XCTAssertEqual(a2, [1]); XCTAssertEqual(b2, [1])
     }
 
@@ -63,12 +63,12 @@ final class CUDAFastPathHostTests: XCTestCase {
     func testChannelBroadcastIsRecognisedOnlyForOneStrideOneAxis() {
         // [2,16,3,8,8] + [2,16,1,1,1] collapses to dims [32, 192] with the channel operand on axis 0.
         let shape = [2, 16, 3, 8, 8]
-        let (d, a, b) = CUDABackend.collapse(shape, CUDABackend.strides(shape, to: shape), CUDABackend.strides([2, 16, 1, 1, 1], to: shape))
+        let (d, a, b) = CUDABackend.collapse(shape, Broadcast.strides(shape, to: shape), Broadcast.strides([2, 16, 1, 1, 1], to: shape))
         let cb = CUDABackend.channelBroadcast(d, full: a, channel: b)
         XCTAssertEqual(cb?.inner, 192)
         XCTAssertEqual(cb?.mid, 32)
         // A last-axis operand ([N, C] + [C]: inner would be 1) and a full operand are not channel broadcasts.
-        let (d2, a2, b2) = CUDABackend.collapse([4, 8], CUDABackend.strides([4, 8], to: [4, 8]), CUDABackend.strides([8], to: [4, 8]))
+        let (d2, a2, b2) = CUDABackend.collapse([4, 8], Broadcast.strides([4, 8], to: [4, 8]), Broadcast.strides([8], to: [4, 8]))
         XCTAssertNil(CUDABackend.channelBroadcast(d2, full: a2, channel: b2))
         XCTAssertNil(CUDABackend.channelBroadcast([6, 20], full: [20, 1], channel: [20, 1]))
         // The "full" operand must be contiguous.

@@ -97,7 +97,8 @@ public final class I2VGenXLPipeline {
         if cfg { imageEmbeddings = be.concat([be.zeros([1, 1, p]), imageEmbeddings], axis: 0) }  // [2, 1, P]
         let vb = vaeBackend
         let posterior = try vae.encode(vb, pre.vaeTensor(vb))
-        let z = posterior.sample(be, noise: epsilon, from: vb)                                 // [1, 4, h, w]
+        let z = LatentPosterior(mean: Self.move(posterior.mean, from: vb, to: be),
+                                logvar: Self.move(posterior.logvar, from: vb, to: be)).sample(be, noise: epsilon)  // [1, 4, h, w]
         var imageLatents = PipelineMath.imageLatents(be, z: z, scalingFactor: vae.config.scalingFactor, frames: f)
         if cfg { imageLatents = be.concat([imageLatents, imageLatents], axis: 0) }             // [Bc, 4, F, h, w]
         let batch = cfg ? 2 : 1

@@ -15,14 +15,6 @@ public struct LatentPosterior {
         let std = b.unary(.exp, b.scale(logvar, 0.5))
         return b.add(mean, b.mul(std, noise))
     }
-
-    /// The same with the posterior computed on backend `source` and the sample made on `b`.
-    public func sample(_ b: any Backend, noise: Tensor, from source: any Backend) -> Tensor {
-        if source === b { return sample(b, noise: noise) }
-        let moved = LatentPosterior(mean: b.tensor(source.toHost(mean), shape: mean.shape),
-                                    logvar: b.tensor(source.toHost(logvar), shape: logvar.shape))
-        return moved.sample(b, noise: noise)
-    }
 }
 
 /// How `decode` bounds its memory: `chunkSize` samples (frames) at a time, and, when `tiling` is

@@ -85,7 +85,7 @@ extension CPUBackend {
     }
 
     public func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) -> Tensor {
-        let shape = broadcastShape(a.shape, b.shape)
+        let shape = Broadcast.shape(a.shape, b.shape)
         let out = empty(shape)
         let o = mutablePointer(out)
         @inline(__always) func f(_ x: Float, _ y: Float) -> Float {
@@ -104,7 +104,7 @@ extension CPUBackend {
                 return
             }
             let rank = shape.count
-            let sa = broadcastStrides(a.shape, to: shape), sb = broadcastStrides(b.shape, to: shape)
+            let sa = Broadcast.strides(a.shape, to: shape), sb = Broadcast.strides(b.shape, to: shape)
             let inner = shape.last ?? 1
             let outerCount = out.count / max(inner, 1)
             let ia = sa.last ?? 0, ib = sb.last ?? 0
@@ -126,29 +126,4 @@ extension CPUBackend {
         } }
         return out
     }
-}
-
-/// NumPy broadcasting of two shapes.
-func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int] {
-    let rank = max(a.count, b.count)
-    var out = [Int](repeating: 1, count: rank)
-    for i in 0..<rank {
-        let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
-        let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
-        precondition(da == db || da == 1 || db == 1, "shapes \(a) and \(b) do not broadcast")
-        out[i] = max(da, db)
-    }
-    return out
-}
-
-/// Element strides of a row-major `shape` viewed as the broadcast `target` (0 on broadcast dims).
-func broadcastStrides(_ shape: [Int], to target: [Int]) -> [Int] {
-    let lead = target.count - shape.count
-    var strides = [Int](repeating: 0, count: target.count)
-    var s = 1
-    for i in stride(from: shape.count - 1, through: 0, by: -1) {
-        strides[i + lead] = shape[i] == 1 ? 0 : s
-        s *= shape[i]
-    }
-    return strides
 }
