@@ -1,7 +1,9 @@
 import Foundation
 import Tensor
 
-// Attention on the GPU. Three paths, chosen per call:
+// Attention on the GPU. Four paths, chosen per call:
+// - Hopper (sm_90), half storage, head dim 64, more than 64 keys: the warpgroup-MMA kernel
+//   (HopperAttentionKernels.swift);
 // - half storage, equal head dims in {64, 80}, aligned rows: the fused tensor-core kernel
 //   (FlashAttentionKernels.swift), scores never in global memory, for every sequence length (it
 //   beats the small-sequence kernel even at Lk = 16);
@@ -13,6 +15,9 @@ extension CUDABackend {
         let (lq, qd) = (q.shape[1], q.shape[2])
         let lk = k.shape[1], vd = v.shape[2], d = qd / heads, dv = vd / heads
         if let variant = flashVariant(q, k, v, heads: heads) {
+            if let hopper = hopperVariant(headDim: d, lk: lk) {
+                return hopperAttention(q, k, v, heads: heads, scale: scale, causal: causal, variant: hopper)
+            }
             return flashAttention(q, k, v, heads: heads, scale: scale, causal: causal, variant: variant)
         }
         if lk <= 64 && d <= 128 && dv <= 128 && lq > 0 {
@@ -38,6 +43,25 @@ extension CUDABackend {
         let rowsPerBlock = 16 * variant.warps * variant.rowGroups
         let qBlocks = (lq + rowsPerBlock - 1) / rowsPerBlock
         runBlocks(variant.kernelName, grid: b * heads * qBlocks, block: 32 * variant.warps,
+                  [.ptr(addr(q)), .ptr(addr(k)), .ptr(addr(v)), .ptr(addr(out)), .i32(heads), .i32(lq), .i32(k.shape[1]),
+                   .f32(scale * 1.4426950408889634), .i32(causal ? 1 : 0)])
+        return out
+    }
+
+    /// The warpgroup-MMA variant for operands the fused path accepts, or nil (not a Hopper GPU,
+    /// head dim ≠ 64, short key sequences, or switched off).
+    func hopperVariant(headDim d: Int, lk: Int) -> HopperVariant? {
+        guard tuning.hopperAttention, ctx.arch == 90, d == 64 else { return nil }
+        if let forced = tuning.hopperForce, HopperVariant.compiled.contains(forced) { return forced }
+        return lk > 64 ? HopperVariant.standard : nil
+    }
+
+    func hopperAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool, variant: HopperVariant) -> Tensor {
+        let (b, lq, qd) = (q.shape[0], q.shape[1], q.shape[2])
+        let out = empty([b, lq, qd])
+        let qBlocks = (lq + variant.rows - 1) / variant.rows
+        runBlocks(variant.kernelName, grid: b * heads * qBlocks, block: 128 * variant.warpgroups, sharedBytes: variant.sharedBytes,
+                  module: .hopper,
                   [.ptr(addr(q)), .ptr(addr(k)), .ptr(addr(v)), .ptr(addr(out)), .i32(heads), .i32(lq), .i32(k.shape[1]),
                    .f32(scale * 1.4426950408889634), .i32(causal ? 1 : 0)])
         return out
@@ -107,15 +131,46 @@ public struct FlashVariant: Sendable, Equatable, CustomStringConvertible {
         FlashVariant(headDim: 80, warps: 4), FlashVariant(headDim: 80, warps: 1, keyTile: 16),
     ]
 
-    /// Measured on an H100 (docs/cuda-perf-notes.md): 16-key tiles and one warp per block for the
-    /// temporal attention (Lk ≤ 16), 8 warps for long sequences, 4 otherwise. nil for other head dims.
+    /// Measured on an H100 and an H200 (docs/cuda-perf-notes.md): 16-key tiles and one warp per
+    /// block for the temporal attention (Lk ≤ 32: 16 frames 0.11 ms, 24 frames 0.40 ms against 0.73
+    /// with 64-key tiles), 8 warps for long sequences, 4 otherwise. nil for other head dims.
     static func choose(headDim d: Int, lq: Int, lk: Int, forced: FlashVariant?) -> FlashVariant? {
         if let forced, forced.headDim == d, compiled.contains(forced) { return forced }
         guard d == 64 || d == 80 else { return nil }
-        if lk <= 16 { return FlashVariant(headDim: d, warps: 1, keyTile: 16) }
+        if lk <= 32 { return FlashVariant(headDim: d, warps: 1, keyTile: 16) }
         if d == 64 && lq >= 2048 { return FlashVariant(headDim: d, warps: 8) }
         return FlashVariant(headDim: d, warps: 4)
     }
+}
+
+/// One compiled shape of the Hopper attention kernel: `warpgroups` × 64 query rows per block,
+/// key tiles of `keyTile` keys (head dim 64); `pipelined` (one warpgroup) issues the next tile's
+/// QKᵀ before the current tile's softmax.
+public struct HopperVariant: Sendable, Equatable, CustomStringConvertible {
+    public var warpgroups: Int
+    public var keyTile: Int
+    public var pipelined: Bool
+    public init(warpgroups: Int, keyTile: Int, pipelined: Bool = false) {
+        self.warpgroups = warpgroups; self.keyTile = keyTile; self.pipelined = pipelined
+    }
+    var rows: Int { 64 * warpgroups }
+    var kernelName: String { pipelined ? "hopper_attn_p_k\(keyTile)" : "hopper_attn_w\(warpgroups)_k\(keyTile)" }
+    /// Two (three when pipelined) stages of a K and a V tile, 128 bytes per key each, plus 1 KiB
+    /// to align them to 1 KiB.
+    var sharedBytes: Int { (pipelined ? 6 : 4) * keyTile * 128 + 1024 }
+    public var description: String { "wgmma \(pipelined ? "pipelined " : "")\(warpgroups)wg×\(keyTile)k" }
+
+    /// The variants compiled into the Hopper module (HOPPER_ENTRY lines and the pipelined entries).
+    public static let compiled: [HopperVariant] = [
+        HopperVariant(warpgroups: 1, keyTile: 64), HopperVariant(warpgroups: 1, keyTile: 128), HopperVariant(warpgroups: 2, keyTile: 64),
+        HopperVariant(warpgroups: 2, keyTile: 128), HopperVariant(warpgroups: 3, keyTile: 128),
+        HopperVariant(warpgroups: 1, keyTile: 64, pipelined: true), HopperVariant(warpgroups: 1, keyTile: 128, pipelined: true),
+    ]
+    /// The default for spatial and cross attention: one warpgroup and 64-key tiles, so several
+    /// independent blocks share an SM and one block's softmax overlaps another's MMAs. Measured on
+    /// an H200 (docs/cuda-perf-notes.md, run 3): 4096 tokens 1.82 ms (377 TFLOP/s) against 1.89
+    /// for 2 warpgroups, 1.97–2.40 for 128-key tiles and 2.40 for the best mma.sync kernel.
+    static let standard = HopperVariant(warpgroups: 1, keyTile: 64)
 }
 
 /// Kernel-path switches, for benchmarks and for falling back when a fused path misbehaves.
@@ -125,6 +180,10 @@ public struct CUDATuning: Sendable {
     public var flashAttention = true
     /// A fused-kernel variant to use instead of the measured choice (benchmarks).
     public var flashForce: FlashVariant?
+    /// The warpgroup-MMA attention on Hopper GPUs (head dim 64, more than 64 keys).
+    public var hopperAttention = true
+    /// A Hopper variant to use for every head-dim-64 fused attention (benchmarks, checks).
+    public var hopperForce: HopperVariant?
     /// Multi-block GroupNorm (partial sums over many blocks, then one normalising pass).
     public var splitGroupNorm = true
     /// 16-byte vectorised pointwise and im2col kernels where sizes and alignment allow.
@@ -137,6 +196,7 @@ public struct CUDATuning: Sendable {
     public init() {
         let env = ProcessInfo.processInfo.environment
         if env["I2V_CUDA_FLASH"] == "0" { flashAttention = false }
+        if env["I2V_CUDA_WGMMA"] == "0" { hopperAttention = false }
         if env["I2V_CUDA_LT"] == "0" { fusedLinear = false }
         if env["I2V_CUDA_CUDNN"] == "0" { cudnnConvolution = false }
     }

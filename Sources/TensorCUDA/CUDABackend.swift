@@ -93,9 +93,9 @@ public final class CUDABackend: Backend, @unchecked Sendable {
         runBlocks(name, grid: grid, block: block, args)
     }
 
-    func runBlocks(_ name: String, grid: Int, block: Int, sharedBytes: Int = 0, _ args: [KernelArg]) {
+    func runBlocks(_ name: String, grid: Int, block: Int, sharedBytes: Int = 0, module: KernelModule = .portable, _ args: [KernelArg]) {
         do {
-            let f = try ctx.function(name, storage: precision.kernelType)
+            let f = try ctx.function(name, storage: precision.kernelType, module: module, dynamicSharedBytes: sharedBytes)
             try ctx.launch(f, name: name, grid: grid, block: block, sharedBytes: sharedBytes, args)
         } catch {
             fatalError("\(error)")

@@ -69,25 +69,32 @@ final class CUDAContext: @unchecked Sendable {
 
     var arch: Int { computeCapability.major * 10 + computeCapability.minor }
 
-    /// The kernel `name` from the module compiled for storage type `storage`.
-    func function(_ name: String, storage: String) throws -> OpaquePointer? {
-        let key = storage + "/" + name
+    /// The kernel `name` from `module` compiled for storage type `storage`. Kernels that need more
+    /// than the default 48 KiB of dynamic shared memory pass `dynamicSharedBytes` so the limit is
+    /// raised once, when the function is first resolved.
+    func function(_ name: String, storage: String, module kind: KernelModule = .portable, dynamicSharedBytes: Int = 0) throws -> OpaquePointer? {
+        let key = kind.moduleName(storage: storage) + "/" + name
         lock.lock(); defer { lock.unlock() }
         if let f = functions[key] { return f }
-        let module = try loadModule(storage: storage)
+        let module = try loadModule(storage: storage, kind: kind)
         var f: OpaquePointer?
         try driver.check(name.withCString { driver.cuModuleGetFunction(&f, module, $0) }, "cuModuleGetFunction(\(name))")
+        if dynamicSharedBytes > 48 * 1024 {
+            try driver.check(driver.cuFuncSetAttribute(f, CUFunctionAttribute.maxDynamicSharedSizeBytes.rawValue, Int32(dynamicSharedBytes)),
+                             "cuFuncSetAttribute(\(name), max dynamic shared memory \(dynamicSharedBytes))")
+        }
         functions[key] = f
         return f
     }
 
-    private func loadModule(storage: String) throws -> OpaquePointer? {
-        if let m = modules[storage] { return m }
-        let source = KernelSource.source(storage: storage)
-        let cubin = try KernelCache.cubin(source: source, name: "i2v_\(storage).cu", arch: arch, nvrtc: nvrtc)
+    private func loadModule(storage: String, kind: KernelModule) throws -> OpaquePointer? {
+        let name = kind.moduleName(storage: storage)
+        if let m = modules[name] { return m }
+        guard let target = kind.target(arch: arch) else { throw CUDAError.libraryCall(call: "load \(name)", message: "needs compute capability 9.0, this GPU is sm_\(arch)") }
+        let cubin = try KernelCache.cubin(source: kind.source(storage: storage), name: name + ".cu", target: target, nvrtc: nvrtc)
         var module: OpaquePointer?
-        try cubin.withUnsafeBytes { try driver.check(driver.cuModuleLoadData(&module, $0.baseAddress!), "cuModuleLoadData(i2v_\(storage))") }
-        modules[storage] = module
+        try cubin.withUnsafeBytes { try driver.check(driver.cuModuleLoadData(&module, $0.baseAddress!), "cuModuleLoadData(\(name))") }
+        modules[name] = module
         return module
     }
 
@@ -150,15 +157,15 @@ struct KernelArg {
 /// Compiled kernels cached on disk (`$XDG_CACHE_HOME/i2v/cuda` or `~/.cache/i2v/cuda`), keyed by a
 /// hash of the source and the architecture, so only the first run on a host pays for NVRTC.
 enum KernelCache {
-    static func cubin(source: String, name: String, arch: Int, nvrtc: NVRTC) throws -> [UInt8] {
+    static func cubin(source: String, name: String, target: String, nvrtc: NVRTC) throws -> [UInt8] {
         var hash: UInt64 = 0xcbf29ce484222325
         for b in source.utf8 { hash = (hash ^ UInt64(b)) &* 0x100000001b3 }
         let env = ProcessInfo.processInfo.environment
         let base = env["XDG_CACHE_HOME"] ?? ((env["HOME"] ?? "/tmp") + "/.cache")
         let dir = base + "/i2v/cuda"
-        let file = "\(dir)/\(name)-sm\(arch)-\(String(hash, radix: 16)).cubin"
+        let file = "\(dir)/\(name)-\(target)-\(String(hash, radix: 16)).cubin"
         if let data = FileManager.default.contents(atPath: file), !data.isEmpty { return [UInt8](data) }
-        let cubin = try nvrtc.compileToCubin(source: source, name: name, arch: arch)
+        let cubin = try nvrtc.compileToCubin(source: source, name: name, target: target)
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let tmp = file + ".tmp\(getpid())"
         if FileManager.default.createFile(atPath: tmp, contents: Data(cubin)) { _ = rename(tmp, file) }
@@ -166,12 +173,43 @@ enum KernelCache {
     }
 }
 
+/// The kernel modules: the portable one (every op, any architecture) and the Hopper one
+/// (warpgroup-MMA attention, half storage only, compiled for `sm_90a`).
+enum KernelModule: CaseIterable {
+    case portable, hopper
+
+    func moduleName(storage: String) -> String { self == .portable ? "i2v_\(storage)" : "i2v_\(storage)_sm90a" }
+
+    /// The NVRTC target for a device of compute capability `arch` (major·10 + minor), or nil when
+    /// this module cannot run there.
+    func target(arch: Int) -> String? {
+        switch self {
+        case .portable: return "sm_\(arch)"
+        case .hopper: return arch == 90 ? "sm_90a" : nil
+        }
+    }
+
+    /// Whether this module exists for `storage` (the Hopper module only for half storage).
+    func exists(storage: String) -> Bool { self == .portable || storage != "float" }
+
+    func source(storage: String) -> String {
+        self == .portable ? KernelSource.source(storage: storage) : KernelSource.hopperSource(storage: storage)
+    }
+}
+
 /// Offline compilation of the kernel modules (no GPU needed), for build checks.
 public enum CUDAKernels {
-    /// Compiles the module for `precision` to a cubin for `sm_<arch>`; returns its size in bytes.
-    public static func compile(precision: CUDAPrecision, arch: Int) throws -> Int {
+    /// Compiles every module for `precision` that runs on `sm_<arch>`; returns (module, cubin bytes).
+    /// `resources` receives ptxas's per-kernel report (registers, spills, shared memory).
+    public static func compile(precision: CUDAPrecision, arch: Int, resources: ((String) -> Void)? = nil) throws -> [(module: String, bytes: Int)] {
         let nvrtc = try NVRTC()
-        return try nvrtc.compileToCubin(source: KernelSource.source(storage: precision.kernelType),
-                                        name: "i2v_\(precision.kernelType).cu", arch: arch).count
+        let storage = precision.kernelType
+        return try KernelModule.allCases.compactMap { kind in
+            guard kind.exists(storage: storage), let target = kind.target(arch: arch) else { return nil }
+            let name = kind.moduleName(storage: storage)
+            let options = resources == nil ? [] : ["--ptxas-options=-v"]
+            return (name, try nvrtc.compileToCubin(source: kind.source(storage: storage), name: name + ".cu", target: target,
+                                                   extraOptions: options, log: resources).count)
+        }
     }
 }

@@ -82,8 +82,12 @@ public enum CUDAOpTiming {
             return cuda.tensor(random(shape.reduce(1, *), seed: seed, scale: scale), shape: shape)
         }
         let es = Double(cuda.precision.dtype.byteSize)
-        func forced(_ name: String, _ v: FlashVariant) -> (String, (inout CUDATuning) -> Void) { (name, { $0.flashForce = v }) }
-        let flash = [("flash auto", { (t: inout CUDATuning) in t.flashForce = nil }),
+        func forced(_ name: String, _ v: FlashVariant) -> (String, (inout CUDATuning) -> Void) {
+            (name, { $0.flashForce = v; $0.hopperAttention = false })
+        }
+        let hopper: [(String, (inout CUDATuning) -> Void)] = cuda.ctx.arch == 90
+            ? HopperVariant.compiled.map { v in ("\(v)", { $0.hopperForce = v }) } + [("auto", { _ in })] : []
+        let flash = [("flash auto", { (t: inout CUDATuning) in t.flashForce = nil; t.hopperAttention = false }),
                      forced("flash 4w×64k", FlashVariant(headDim: 64, warps: 4)), forced("flash 8w×64k", FlashVariant(headDim: 64, warps: 8)),
                      forced("flash 4w×32r×64k", FlashVariant(headDim: 64, warps: 4, rowGroups: 2)),
                      forced("flash 8w×32r×64k", FlashVariant(headDim: 64, warps: 8, rowGroups: 2))]
@@ -91,17 +95,19 @@ public enum CUDAOpTiming {
         // Attention shapes of one UNet step at 512²×16, CFG: [B·F, tokens, channels] / heads.
         let attentionCases: [(String, [Int], Int, Int, String)] = [
             ("spatial 64² (4096 tok)", [32, 4096, 320], 4096, 5, "blocked GEMM"),
+            ("spatial 96² (9216 tok, 768²)", [16, 9216, 320], 9216, 5, "blocked GEMM"),
             ("cross 64² (77 keys)", [32, 4096, 320], 77, 5, "blocked GEMM"),
             ("spatial 32² (1024 tok)", [32, 1024, 640], 1024, 10, "blocked GEMM"),
             ("spatial 8² (64 tok)", [32, 64, 1280], 64, 20, "small kernel"),
             ("temporal 64² (16 fr)", [8192, 16, 320], 16, 5, "small kernel"),
+            ("temporal 96² (24 fr, 768²)", [18432, 24, 320], 24, 5, "small kernel"),
         ]
         for (name, qShape, lk, heads, oldName) in attentionCases {
             let q = tensor(qShape), k = tensor([qShape[0], lk, qShape[2]]), v = tensor([qShape[0], lk, qShape[2]])
             let d = qShape[2] / heads
             let flops = 4.0 * Double(qShape[0] * heads * qShape[1] * lk * d)
             var paths: [(String, (inout CUDATuning) -> Void)] = [(oldName, { $0.flashAttention = false })]
-            if cuda.precision != .float32 { paths += flash + (lk <= 64 ? shortFlash : []) }
+            if cuda.precision != .float32 { paths += flash + (lk <= 64 ? shortFlash : []) + hopper }
             rows += try compare(cuda, op: "attention \(name)", paths: paths, warmup: warmup, repeats: repeats,
                                 rate: { (flops / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
                 cuda.attention(q, k, v, heads: heads, scale: 1 / Float(d).squareRoot(), causal: false)

@@ -81,6 +81,23 @@ public enum CUDASelfCheck {
             b.attention(t[0], t[1], t[2], heads: 20, scale: 0.125, causal: false) }
         check("attention flash causal", [[2, 200, 256], [2, 200, 256], [2, 200, 256]], scale: 2) { b, t in
             b.attention(t[0], t[1], t[2], heads: 4, scale: 0.125, causal: true) }
+        // Every compiled Hopper variant, forced, on the shapes above with head dim 64 (partial
+        // query blocks, partial key tiles, 77 keys, causal, short sequences).
+        if cuda.ctx.arch == 90 && cuda.precision != .float32 {
+            let saved = cuda.tuning
+            defer { cuda.tuning = saved }
+            for variant in HopperVariant.compiled {
+                cuda.tuning.hopperForce = variant
+                for (name, shapes, heads, causal) in [("4096", [[1, 4096, 320], [1, 4096, 320], [1, 4096, 320]], 5, false),
+                                                      ("1000", [[2, 1000, 320], [2, 1000, 320], [2, 1000, 320]], 5, false),
+                                                      ("x77", [[2, 300, 640], [2, 77, 640], [2, 77, 640]], 10, false),
+                                                      ("causal", [[2, 200, 256], [2, 200, 256], [2, 200, 256]], 4, true),
+                                                      ("temporal", [[64, 16, 320], [64, 16, 320], [64, 16, 320]], 5, false)] {
+                    check("attention \(variant) \(name)", shapes, scale: 2) { b, t in
+                        b.attention(t[0], t[1], t[2], heads: heads, scale: 0.125, causal: causal) }
+                }
+            }
+        }
         check("groupNorm 5-D large", [[2, 320, 4, 32, 32], [320], [320]], scale: 2) { b, t in
             b.groupNorm(t[0], groups: 32, weight: t[1], bias: t[2], eps: 1e-6) }
         check("groupNorm offset mean", [[2, 64, 3, 5, 7], [64], [64]]) { b, t in

@@ -43,11 +43,13 @@ struct CompileKernels: ParsableCommand {
         commandName: "compile-kernels", abstract: "Compile the CUDA kernels with NVRTC (needs libnvrtc only, no GPU) and report errors.")
 
     @Option(help: "Target architecture, e.g. 90 for sm_90.") var arch = 90
+    @Flag(help: "Print ptxas's registers, spills and shared memory per kernel.") var resources = false
 
     func run() throws {
         for p in CUDAPrecision.allCases {
-            let bytes = try CUDAKernels.compile(precision: p, arch: arch)
-            print("\(p.rawValue): \(bytes) bytes of sm_\(arch) code")
+            for (module, bytes) in try CUDAKernels.compile(precision: p, arch: arch, resources: resources ? { print($0) } : nil) {
+                print("\(p.rawValue): \(module) \(bytes) bytes of code for compute capability \(arch / 10).\(arch % 10)")
+            }
         }
     }
 }

@@ -98,8 +98,12 @@ final class CUDAFastPathHostTests: XCTestCase {
     func testKernelModulesCompileWhereNVRTCIsInstalled() throws {
         for p in CUDAPrecision.allCases {
             do {
-                let bytes = try CUDAKernels.compile(precision: p, arch: 90)
-                XCTAssertGreaterThan(bytes, 0, "\(p) module compiled to an empty cubin")
+                let modules = try CUDAKernels.compile(precision: p, arch: 90)
+                // sm_90: the portable module, plus the wgmma attention module for half storage.
+                XCTAssertEqual(modules.map(\.module), p == .float32 ? ["i2v_float"] : ["i2v_\(p.kernelType)", "i2v_\(p.kernelType)_sm90a"])
+                for (module, bytes) in modules { XCTAssertGreaterThan(bytes, 0, "\(module) compiled to an empty cubin") }
+                XCTAssertEqual(try CUDAKernels.compile(precision: p, arch: 80).map(\.module), ["i2v_\(p.kernelType)"],
+                               "an sm_80 device gets no Hopper module")
             } catch let error as CUDAError {
                 if case .libraryNotFound = error { throw XCTSkip("NVRTC not installed: \(error)") }
                 throw error

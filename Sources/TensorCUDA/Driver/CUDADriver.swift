@@ -21,6 +21,7 @@ final class CUDADriver: @unchecked Sendable {
     let cuMemcpyDtoD: @convention(c) (UInt64, UInt64, Int) -> Int32
     let cuModuleLoadData: @convention(c) (UnsafeMutablePointer<Handle>, UnsafeRawPointer) -> Int32
     let cuModuleGetFunction: @convention(c) (UnsafeMutablePointer<Handle>, Handle, UnsafePointer<CChar>) -> Int32
+    let cuFuncSetAttribute: @convention(c) (Handle, Int32, Int32) -> Int32
     let cuLaunchKernel: @convention(c) (Handle, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, Handle,
                                         UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> Int32
     let cuGetErrorString: @convention(c) (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>) -> Int32
@@ -50,6 +51,7 @@ final class CUDADriver: @unchecked Sendable {
         cuMemcpyDtoD = try lib.symbol("cuMemcpyDtoD_v2")
         cuModuleLoadData = try lib.symbol("cuModuleLoadData")
         cuModuleGetFunction = try lib.symbol("cuModuleGetFunction")
+        cuFuncSetAttribute = try lib.symbol("cuFuncSetAttribute")
         cuLaunchKernel = try lib.symbol("cuLaunchKernel")
         cuGetErrorString = try lib.symbol("cuGetErrorString")
         cuEventCreate = try lib.symbol("cuEventCreate")
@@ -73,4 +75,9 @@ enum CUDeviceAttribute: Int32 {
     case multiprocessorCount = 16
     case computeCapabilityMajor = 75
     case computeCapabilityMinor = 76
+}
+
+/// Function attributes used (values of `CUfunction_attribute`).
+enum CUFunctionAttribute: Int32 {
+    case maxDynamicSharedSizeBytes = 8
 }

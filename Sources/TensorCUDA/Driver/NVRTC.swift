@@ -29,12 +29,16 @@ final class NVRTC: @unchecked Sendable {
         version = try lib.symbol("nvrtcVersion")
     }
 
-    /// Compiles `source` to a cubin for `sm_<arch>`; throws with the compiler log on failure.
-    func compileToCubin(source: String, name: String, arch: Int, extraOptions: [String] = []) throws -> [UInt8] {
+    /// Compiles `source` to a cubin for `target` (e.g. "sm_90", or "sm_90a" for Hopper-only
+    /// instructions such as wgmma); throws with the compiler log on failure.
+    /// `log`, when given, receives the compiler's messages of a successful compilation (with
+    /// `--ptxas-options=-v` in `extraOptions`: registers, spills and shared memory per kernel).
+    func compileToCubin(source: String, name: String, target: String, extraOptions: [String] = [],
+                        log successLog: ((String) -> Void)? = nil) throws -> [UInt8] {
         var prog: Program = nil
         try check(create(&prog, source, name, 0, nil, nil), "nvrtcCreateProgram(\(name))")
         defer { _ = destroy(&prog) }
-        let options = ["--gpu-architecture=sm_\(arch)", "--std=c++17", "-default-device"] + extraOptions
+        let options = ["--gpu-architecture=\(target)", "--std=c++17", "-default-device"] + extraOptions
         let cStrings = options.map { strdup($0) }
         defer { cStrings.forEach { free($0) } }
         let ptrs: [UnsafePointer<CChar>?] = cStrings.map { UnsafePointer($0) }
@@ -45,6 +49,13 @@ final class NVRTC: @unchecked Sendable {
             var buf = [CChar](repeating: 0, count: max(n, 1))
             _ = log(prog, &buf)
             throw CUDAError.compile(kernel: name, log: String(cString: buf))
+        }
+        if let successLog {
+            var n = 0
+            _ = logSize(prog, &n)
+            var buf = [CChar](repeating: 0, count: max(n, 1))
+            _ = log(prog, &buf)
+            successLog(String(cString: buf))
         }
         var size = 0
         try check(cubinSize(prog, &size), "nvrtcGetCUBINSize(\(name))")

@@ -251,4 +251,10 @@ enum KernelSource {
         if typeName == "b16" { s += "\n#define MMA_T \"bf16\"\n" + FlashAttentionSource.body }
         return s
     }
+
+    /// The Hopper module (sm_90a): warpgroup-MMA attention for half storage.
+    static func hopperSource(storage typeName: String) -> String {
+        precondition(typeName == "h16" || typeName == "b16", "the Hopper module is for half storage")
+        return prelude + "\ntypedef \(typeName) T;\n#define MMA_T \"\(typeName == "h16" ? "f16" : "bf16")\"\n" + HopperAttentionSource.body
+    }
 }
