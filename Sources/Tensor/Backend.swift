@@ -57,6 +57,17 @@ public protocol Backend: AnyObject, Sendable {
     /// silu(groupNorm(x)) — the ResNet block's norm + activation pair, which a backend may fuse
     /// (the default composes the two ops).
     func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor
+    /// GroupNorm of per-frame feature maps written as transformer tokens — the input side of a
+    /// spatial or temporal transformer, which a backend may do in one pass (the default composes
+    /// permutes and `groupNorm`). x: [B·F, C, h, w], frame-major (sample b·F + f).
+    /// - `frames == 1` (spatial): statistics per sample; tokens [B, h·w, C].
+    /// - `frames == F` (temporal): statistics per video over all F frames; tokens [B·h·w, F, C],
+    ///   one sequence over frames per pixel.
+    func groupNormTokens(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor
+    /// The output side: tokens back to feature maps plus the residual, the inverse layout of
+    /// `groupNormTokens`. t: [B, h·w, C] (`frames == 1`) or [B·h·w, F, C]; residual and result
+    /// [B·F, C, h, w].
+    func tokensToFeatureMaps(_ t: Tensor, adding residual: Tensor, frames: Int) -> Tensor
     /// LayerNorm over the last dimension. weight/bias: [D] (or nil for no affine).
     func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor
     /// Softmax over the last dimension.
@@ -111,6 +122,35 @@ extension Backend {
     public func silu(_ x: Tensor) -> Tensor { unary(.silu, x) }
     public func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
         unary(.silu, groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps))
+    }
+    public func groupNormTokens(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {
+        composedGroupNormTokens(x, groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
+    }
+    public func tokensToFeatureMaps(_ t: Tensor, adding residual: Tensor, frames: Int) -> Tensor {
+        composedTokensToFeatureMaps(t, adding: residual, frames: frames)
+    }
+    /// `groupNormTokens` from permutes and `groupNorm` (the default, and a fused backend's fallback).
+    public func composedGroupNormTokens(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        precondition(x.rank == 4 && frames > 0 && n % frames == 0, "groupNormTokens: \(x.shape) with \(frames) frames")
+        if frames == 1 {
+            let t = groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps)
+            return permute(t, [0, 2, 3, 1]).reshaped([n, h * w, c])
+        }
+        let b = n / frames
+        var t = permute(x.reshaped([b, frames, c, h, w]), [0, 2, 1, 3, 4])      // [B, C, F, h, w]
+        t = groupNorm(t, groups: groups, weight: weight, bias: bias, eps: eps)     // stats span all frames
+        return permute(t, [0, 3, 4, 2, 1]).reshaped([b * h * w, frames, c])
+    }
+    /// `tokensToFeatureMaps` from a permute and an add.
+    public func composedTokensToFeatureMaps(_ t: Tensor, adding residual: Tensor, frames: Int) -> Tensor {
+        let (n, c, h, w) = (residual.shape[0], residual.shape[1], residual.shape[2], residual.shape[3])
+        precondition(residual.rank == 4 && t.count == residual.count && n % frames == 0,
+                     "tokensToFeatureMaps: tokens \(t.shape), residual \(residual.shape), \(frames) frames")
+        let maps = frames == 1
+            ? permute(t.reshaped([n, h, w, c]), [0, 3, 1, 2])
+            : permute(t.reshaped([n / frames, h, w, frames, c]), [0, 3, 4, 1, 2]).reshaped([n, c, h, w])
+        return binary(.add, maps, residual)
     }
     public func gelu(_ x: Tensor) -> Tensor { unary(.gelu, x) }
     public func quickGelu(_ x: Tensor) -> Tensor { unary(.quickGelu, x) }

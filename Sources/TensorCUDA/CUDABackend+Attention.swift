@@ -53,7 +53,7 @@ extension CUDABackend {
     func hopperVariant(headDim d: Int, lk: Int) -> HopperVariant? {
         guard tuning.hopperAttention, ctx.arch == 90, d == 64 else { return nil }
         if let forced = tuning.hopperForce, HopperVariant.compiled.contains(forced) { return forced }
-        return lk > 64 ? HopperVariant.standard : nil
+        return lk > 64 ? tuning.hopperDefault : nil
     }
 
     func hopperAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool, variant: HopperVariant) -> Tensor {
@@ -144,27 +144,21 @@ public struct FlashVariant: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// One compiled shape of the Hopper attention kernel: `warpgroups` × 64 query rows per block,
-/// key tiles of `keyTile` keys (head dim 64); `pipelined` (one warpgroup) issues the next tile's
-/// QKᵀ before the current tile's softmax.
+/// key tiles of `keyTile` keys (head dim 64).
 public struct HopperVariant: Sendable, Equatable, CustomStringConvertible {
     public var warpgroups: Int
     public var keyTile: Int
-    public var pipelined: Bool
-    public init(warpgroups: Int, keyTile: Int, pipelined: Bool = false) {
-        self.warpgroups = warpgroups; self.keyTile = keyTile; self.pipelined = pipelined
-    }
+    public init(warpgroups: Int, keyTile: Int) { self.warpgroups = warpgroups; self.keyTile = keyTile }
     var rows: Int { 64 * warpgroups }
-    var kernelName: String { pipelined ? "hopper_attn_p_k\(keyTile)" : "hopper_attn_w\(warpgroups)_k\(keyTile)" }
-    /// Two (three when pipelined) stages of a K and a V tile, 128 bytes per key each, plus 1 KiB
-    /// to align them to 1 KiB.
-    var sharedBytes: Int { (pipelined ? 6 : 4) * keyTile * 128 + 1024 }
-    public var description: String { "wgmma \(pipelined ? "pipelined " : "")\(warpgroups)wg×\(keyTile)k" }
+    var kernelName: String { "hopper_attn_w\(warpgroups)_k\(keyTile)" }
+    /// Two stages of a K and a V tile (128 bytes per key each) plus 1 KiB to align them to 1 KiB.
+    var sharedBytes: Int { 4 * keyTile * 128 + 1024 }
+    public var description: String { "wgmma \(warpgroups)wg×\(keyTile)k" }
 
-    /// The variants compiled into the Hopper module (HOPPER_ENTRY lines and the pipelined entries).
+    /// The variants compiled into the Hopper module (HOPPER_ENTRY lines).
     public static let compiled: [HopperVariant] = [
         HopperVariant(warpgroups: 1, keyTile: 64), HopperVariant(warpgroups: 1, keyTile: 128), HopperVariant(warpgroups: 2, keyTile: 64),
         HopperVariant(warpgroups: 2, keyTile: 128), HopperVariant(warpgroups: 3, keyTile: 128),
-        HopperVariant(warpgroups: 1, keyTile: 64, pipelined: true), HopperVariant(warpgroups: 1, keyTile: 128, pipelined: true),
     ]
     /// The default for spatial and cross attention: one warpgroup and 64-key tiles, so several
     /// independent blocks share an SM and one block's softmax overlaps another's MMAs. Measured on
@@ -184,8 +178,13 @@ public struct CUDATuning: Sendable {
     public var hopperAttention = true
     /// A Hopper variant to use for every head-dim-64 fused attention (benchmarks, checks).
     public var hopperForce: HopperVariant?
+    /// The Hopper variant for more than 64 keys (I2V_CUDA_WGMMA=<kernel name>, e.g.
+    /// hopper_attn_w2_k64, picks another compiled one for a benchmark run).
+    public var hopperDefault = HopperVariant.standard
     /// Multi-block GroupNorm (partial sums over many blocks, then one normalising pass).
     public var splitGroupNorm = true
+    /// Transformer input/output layouts fused into GroupNorm and the residual add (no permutes).
+    public var fusedTokens = true
     /// 16-byte vectorised pointwise and im2col kernels where sizes and alignment allow.
     public var vectorized = true
     /// Linear layers through cuBLASLt with bias (and residual) fused into the GEMM.
@@ -197,6 +196,8 @@ public struct CUDATuning: Sendable {
         let env = ProcessInfo.processInfo.environment
         if env["I2V_CUDA_FLASH"] == "0" { flashAttention = false }
         if env["I2V_CUDA_WGMMA"] == "0" { hopperAttention = false }
+        if env["I2V_CUDA_TOKENS"] == "0" { fusedTokens = false }
+        if let name = env["I2V_CUDA_WGMMA"], let v = HopperVariant.compiled.first(where: { $0.kernelName == name }) { hopperDefault = v }
         if env["I2V_CUDA_LT"] == "0" { fusedLinear = false }
         if env["I2V_CUDA_CUDNN"] == "0" { cudnnConvolution = false }
     }

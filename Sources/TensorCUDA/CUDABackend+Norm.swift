@@ -24,23 +24,74 @@ extension CUDABackend {
         let n = x.shape[0], c = x.shape[1], spatial = x.count / max(n * c, 1)
         let out = empty(x.shape)
         if x.count == 0 { return out }
-        let ng = n * groups, size = (c / groups) * spatial
-        // Enough blocks for ~8 per multiprocessor, none shorter than 4096 elements.
-        let chunks = max(1, min((size + 4095) / 4096, (8 * ctx.multiprocessors + ng - 1) / ng))
-        let chunk = ((size + chunks - 1) / chunks + 7) / 8 * 8
-        let usedChunks = (size + chunk - 1) / chunk
-        let aligned = addr(x) % 16 == 0 && addr(out) % 16 == 0
-        let vecStats = aligned && size % 8 == 0
-        let vecApply = aligned && spatial % 8 == 0
-        let partial = scratchF32(2 * ng * usedChunks)
-        let coef = scratchF32(3 * n * c)
-        runBlocks("gn_partial", grid: ng * usedChunks, block: 256,
-                  [.ptr(addr(x)), .ptr(partial.address), .i64(size), .i32(usedChunks), .i64(chunk), .i32(vecStats ? 1 : 0)])
-        run("gn_coeffs", count: n * c, [.ptr(addr(x)), .ptr(partial.address), .ptr(addr(weight)), .ptr(addr(bias)), .ptr(coef.address),
-                                        .i64(n), .i64(c), .i64(groups), .i32(usedChunks), .i64(size), .f32(eps)])
+        let coef = coefficients(x, samples: n, frames: 1, channels: c, spatial: spatial, groups: groups, weight: weight, bias: bias, eps: eps)
+        let vecApply = addr(x) % 16 == 0 && addr(out) % 16 == 0 && spatial % 8 == 0
         run("gn_apply", count: vecApply ? x.count / 8 : x.count,
             [.ptr(addr(x)), .ptr(addr(out)), .ptr(coef.address), .i64(x.count), .i64(spatial), .i32(silu ? 1 : 0), .i32(vecApply ? 1 : 0)])
         return out
+    }
+
+    /// GroupNorm straight into transformer tokens (`gn_tokens`: the normalising pass writes the
+    /// token layout through shared-memory tiles), so no permute pass follows; the temporal form
+    /// takes its statistics over the frames in place, without first gathering them.
+    public func groupNormTokens(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {
+        guard tuning.fusedTokens, tuning.splitGroupNorm, x.rank == 4, frames > 0, x.shape[0] % frames == 0,
+              groups > 0, x.shape[1] % groups == 0 else {
+            return composedGroupNormTokens(x, groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
+        }
+        let (n, c, hw) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
+        let videos = n / frames
+        let out = empty(frames == 1 ? [n, hw, c] : [videos * hw, frames, c])
+        if x.count == 0 { return out }
+        let coef = coefficients(x, samples: videos, frames: frames, channels: c, spatial: hw, groups: groups, weight: weight, bias: bias, eps: eps)
+        let (kernel, tile) = tokenKernel("gn_tokens", c: c, hw: hw, x, out)
+        let tilesC = (c + tile - 1) / tile, tilesP = (hw + tile - 1) / tile
+        runBlocks(kernel, grid: min(n * tilesC * tilesP, ctx.multiprocessors * 16), block: 256,
+                  [.ptr(addr(x)), .ptr(addr(out)), .ptr(coef.address), .i64(c), .i64(hw), .i32(frames), .i64(tilesC), .i64(tilesP), .i64(n)])
+        return out
+    }
+
+    /// Tokens back to [B·F, C, h, w] plus the residual in one tiled pass (`tokens_add`).
+    public func tokensToFeatureMaps(_ t: Tensor, adding residual: Tensor, frames: Int) -> Tensor {
+        guard tuning.fusedTokens, residual.rank == 4, frames > 0, residual.shape[0] % frames == 0, t.count == residual.count else {
+            return composedTokensToFeatureMaps(t, adding: residual, frames: frames)
+        }
+        let (n, c, hw) = (residual.shape[0], residual.shape[1], residual.shape[2] * residual.shape[3])
+        let out = empty(residual.shape)
+        if out.count == 0 { return out }
+        let (kernel, tile) = tokenKernel("tokens_add", c: c, hw: hw, t, residual, out)
+        let tilesC = (c + tile - 1) / tile, tilesP = (hw + tile - 1) / tile
+        runBlocks(kernel, grid: min(n * tilesC * tilesP, ctx.multiprocessors * 16), block: 256,
+                  [.ptr(addr(t)), .ptr(addr(residual)), .ptr(addr(out)), .i64(c), .i64(hw), .i32(frames), .i64(tilesC), .i64(tilesP), .i64(n)])
+        return out
+    }
+
+    /// The 16-byte form with 64×64 tiles when every row is 8-element aligned, else the scalar
+    /// form with 32×32 tiles.
+    private func tokenKernel(_ name: String, c: Int, hw: Int, _ tensors: Tensor...) -> (String, Int) {
+        let vec = tuning.vectorized && c % 8 == 0 && hw % 8 == 0 && tensors.allSatisfy { addr($0) % 16 == 0 }
+        return vec ? (name + "_vec", 64) : (name, 32)
+    }
+
+    /// Per (sample, channel) {mean, rstd·weight, bias} in a float32 scratch buffer. A sample is
+    /// `frames` consecutive [C, spatial] planes whose statistics pool together.
+    func coefficients(_ x: Tensor, samples n: Int, frames: Int, channels c: Int, spatial: Int, groups: Int,
+                      weight: Tensor, bias: Tensor, eps: Float) -> CUDABuffer {
+        let ng = n * groups, size = (c / groups) * spatial
+        // Enough blocks for ~8 per multiprocessor, none shorter than 4096 elements.
+        let blocksPerGroup = max(1, (8 * ctx.multiprocessors + ng - 1) / ng)
+        let chunks = max(1, min((size + 4095) / 4096, max(1, blocksPerGroup / frames)))
+        let chunk = ((size + chunks - 1) / chunks + 7) / 8 * 8
+        let usedChunks = (size + chunk - 1) / chunk
+        let vecStats = addr(x) % 16 == 0 && size % 8 == 0
+        let partial = scratchF32(2 * ng * frames * usedChunks)
+        let coef = scratchF32(3 * n * c)
+        runBlocks("gn_partial", grid: ng * frames * usedChunks, block: 256,
+                  [.ptr(addr(x)), .ptr(partial.address), .i64(size), .i32(usedChunks), .i64(chunk), .i32(vecStats ? 1 : 0),
+                   .i32(frames), .i64(groups)])
+        run("gn_coeffs", count: n * c, [.ptr(addr(x)), .ptr(partial.address), .ptr(addr(weight)), .ptr(addr(bias)), .ptr(coef.address),
+                                        .i64(n), .i64(c), .i64(groups), .i32(usedChunks * frames), .i64(size), .f32(eps), .i32(frames)])
+        return coef
     }
 
     /// The original path: one block of 1024 threads per (sample, group), three passes.

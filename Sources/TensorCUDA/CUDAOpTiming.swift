@@ -96,6 +96,7 @@ public enum CUDAOpTiming {
         let attentionCases: [(String, [Int], Int, Int, String)] = [
             ("spatial 64² (4096 tok)", [32, 4096, 320], 4096, 5, "blocked GEMM"),
             ("spatial 96² (9216 tok, 768²)", [16, 9216, 320], 9216, 5, "blocked GEMM"),
+            ("spatial 160×88 (14080 tok, 1280×704)", [8, 14080, 320], 14080, 5, "blocked GEMM"),
             ("cross 64² (77 keys)", [32, 4096, 320], 77, 5, "blocked GEMM"),
             ("spatial 32² (1024 tok)", [32, 1024, 640], 1024, 10, "blocked GEMM"),
             ("spatial 8² (64 tok)", [32, 64, 1280], 64, 20, "small kernel"),
@@ -127,6 +128,21 @@ public enum CUDAOpTiming {
         rows += try compare(cuda, op: "groupNorm+SiLU", paths: gnPaths, warmup: warmup, repeats: repeats,
                             rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) {
             cuda.groupNormSiLU(x, groups: 32, weight: w, bias: bias, eps: 1e-6)
+        }
+        let fusedPaths: [(String, (inout CUDATuning) -> Void)] = [("GN + permute", { $0.fusedTokens = false }),
+                                                                   ("fused 32×32", { $0.fusedTokens = true; $0.vectorized = false }),
+                                                                   ("fused 16-byte", { $0.fusedTokens = true })]
+        let maps = x.reshaped([32, 320, 64, 64])
+        for frames in [1, 16] {
+            rows += try compare(cuda, op: "groupNormTokens [32,320,64,64] F=\(frames)", paths: fusedPaths, warmup: warmup, repeats: repeats,
+                                rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) {
+                cuda.groupNormTokens(maps, groups: 32, weight: w, bias: bias, eps: 1e-6, frames: frames)
+            }
+            let tokens = tensor(frames == 1 ? [32, 4096, 320] : [2 * 4096, 16, 320])
+            rows += try compare(cuda, op: "tokensToFeatureMaps F=\(frames)", paths: fusedPaths, warmup: warmup, repeats: repeats,
+                                rate: { (3 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) {
+                cuda.tokensToFeatureMaps(tokens, adding: maps, frames: frames)
+            }
         }
         log("timed groupNorm")
         // Pointwise: residual add, per-channel broadcast add (time embedding), SiLU.

@@ -104,6 +104,17 @@ public enum CUDASelfCheck {
             b.groupNorm(b.affine(t[0], scale: 1, shift: 6), groups: 32, weight: t[1], bias: t[2], eps: 1e-6) }
         check("groupNorm+SiLU", [[2, 320, 2, 16, 16], [320], [320]], scale: 2) { b, t in
             b.groupNormSiLU(t[0], groups: 32, weight: t[1], bias: t[2], eps: 1e-6) }
+        // Transformer layouts: per-frame and per-video statistics, channel and pixel counts that
+        // are not multiples of the 32×32 tiles.
+        for (name, shape, groups, frames) in [("spatial", [6, 64, 9, 11], 32, 1), ("temporal", [6, 64, 9, 11], 32, 3),
+                                              ("odd", [4, 40, 5, 7], 8, 2), ("large", [4, 320, 32, 32], 32, 2),
+                                              ("vec partial tiles", [6, 96, 10, 12], 32, 3), ("vec spatial", [2, 320, 12, 12], 32, 1)] {
+            check("groupNormTokens \(name)", [shape, [shape[1]], [shape[1]]], scale: 2) { b, t in
+                b.groupNormTokens(b.affine(t[0], scale: 1, shift: 3), groups: groups, weight: t[1], bias: t[2], eps: 1e-6, frames: frames) }
+            let (n, c, hw) = (shape[0], shape[1], shape[2] * shape[3])
+            let tokens = frames == 1 ? [n, hw, c] : [n / frames * hw, frames, c]
+            check("tokensToFeatureMaps \(name)", [tokens, shape]) { b, t in b.tokensToFeatureMaps(t[0], adding: t[1], frames: frames) }
+        }
         check("add chan broadcast", [[2, 16, 3, 8, 8], [2, 16, 1, 1, 1]]) { b, t in b.add(t[0], t[1]) }
         check("mul chan broadcast ᵀ", [[16, 1, 1], [2, 16, 4, 8]]) { b, t in b.mul(t[0], t[1]) }
         check("sub same shape", [[4, 1000], [4, 1000]]) { b, t in b.sub(t[0], t[1]) }

@@ -30,4 +30,10 @@ public struct Conv2d {
     public func callAsFunction(_ b: any Backend, _ x: Tensor) -> Tensor {
         b.conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
     }
+
+    /// The convolution with `bias` in place of the layer's own (nil: none), for callers that fold
+    /// the bias into a neighbouring add.
+    public func callAsFunction(_ b: any Backend, _ x: Tensor, bias override: Tensor?) -> Tensor {
+        b.conv2d(x, weight: weight, bias: override, stride: stride, padding: padding)
+    }
 }

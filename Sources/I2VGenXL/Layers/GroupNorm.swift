@@ -29,6 +29,12 @@ public struct GroupNorm {
         b.groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps)
     }
 
+    /// GroupNorm of [B·F, C, h, w] written as transformer tokens: [B, h·w, C] with per-frame
+    /// statistics (`frames == 1`), or [B·h·w, F, C] with statistics over all F frames.
+    public func tokens(_ b: any Backend, _ x: Tensor, frames: Int) -> Tensor {
+        b.groupNormTokens(x, groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
+    }
+
     /// SiLU(GroupNorm(x)) in one backend call (one pass over memory on the GPU).
     public func silu(_ b: any Backend, _ x: Tensor) -> Tensor {
         b.groupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps)

@@ -60,18 +60,29 @@ public struct ResnetBlock2D {
     public func callAsFunction(_ b: any Backend, _ x: Tensor, temb: Tensor? = nil) -> Tensor {
         let act = options.activation
         var h = norm1.activated(b, x, act)
-        h = conv1(b, h)                                              // [N, Cout, H, W]
         if let proj = timeEmbProj {
             precondition(temb != nil, "ResnetBlock2D with time_emb_proj needs a time embedding")
-            if let temb {
-                let t = proj(b, act(b, temb))                        // [N, Cout]
-                h = b.add(h, t.reshaped([t.shape[0], outChannels, 1, 1]))
-            }
+            // conv1's bias rides on the time embedding ([N, Cout], tiny), so the feature map takes
+            // one broadcast add instead of a bias pass and an add.
+            var t = proj(b, act(b, temb!))                           // [N, Cout]
+            if let bias = conv1.bias { t = b.add(t, bias.reshaped([1, outChannels])) }
+            h = conv1(b, h, bias: nil)                               // [N, Cout, H, W]
+            h = b.add(h, t.reshaped([t.shape[0], outChannels, 1, 1]))
+        } else {
+            h = conv1(b, h)                                          // [N, Cout, H, W]
         }
         h = norm2.activated(b, h, act)
-        h = conv2(b, h)
-        let shortcut = convShortcut.map { $0(b, x) } ?? x           // [N, Cout, H, W]
-        var y = b.add(shortcut, h)
+        var y: Tensor
+        if let shortcut = convShortcut {
+            // conv2's bias rides on the 1×1 shortcut convolution's.
+            let bias: Tensor? = switch (shortcut.bias, conv2.bias) {
+            case let (s?, c?): b.add(s, c)
+            case let (s, c): s ?? c
+            }
+            y = b.add(shortcut(b, x, bias: bias), conv2(b, h, bias: nil))  // [N, Cout, H, W]
+        } else {
+            y = b.add(x, conv2(b, h))
+        }
         if options.outputScaleFactor != 1 { y = b.scale(y, 1 / options.outputScaleFactor) }
         return y
     }

@@ -27,13 +27,10 @@ struct Transformer2DModel {
     /// x: [N, C, h, w] with N = Bc·F frames (batch-major); context: [Bc, Lk, D] (one row per
     /// batch element, shared by its F frames) → [N, C, h, w]
     func callAsFunction(_ be: any Backend, _ x: Tensor, context: Tensor, frames: Int, options: UNetOptions) -> Tensor {
-        let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
-        var t = norm(be, x)                                              // [N, C, h, w], per-frame stats
-        t = be.permute(t, [0, 2, 3, 1]).reshaped([n, h * w, c])         // [N, h·w, C], tokens y·w + x
+        var t = norm.tokens(be, x, frames: 1)                            // [N, h·w, C], per-frame stats, tokens y·w + x
         t = projIn(be, t)                                                // [N, h·w, inner]
         t = block(be, t, context: context, groups: frames, options: options)
         t = projOut(be, t)                                               // [N, h·w, C]
-        t = be.permute(t.reshaped([n, h, w, c]), [0, 3, 1, 2])           // [N, C, h, w]
-        return be.add(t, x)
+        return be.tokensToFeatureMaps(t, adding: x, frames: 1)           // [N, C, h, w] + x
     }
 }

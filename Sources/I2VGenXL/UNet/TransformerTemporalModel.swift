@@ -23,15 +23,10 @@ struct TransformerTemporalModel {
 
     /// x: [N, C, h, w] with N = Bc·F (batch-major) → [N, C, h, w]
     func callAsFunction(_ be: any Backend, _ x: Tensor, frames: Int, options: UNetOptions) -> Tensor {
-        let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
-        let b = n / frames
-        var t = be.permute(x.reshaped([b, frames, c, h, w]), [0, 2, 1, 3, 4])  // [Bc, C, F, h, w]
-        t = norm(be, t)                                                         // stats span all frames
-        t = be.permute(t, [0, 3, 4, 2, 1]).reshaped([b * h * w, frames, c])    // [Bc·h·w, F, C]
-        t = projIn(be, t)                                                       // [Bc·h·w, F, inner]
+        var t = norm.tokens(be, x, frames: frames)          // [Bc·h·w, F, C], stats span all frames
+        t = projIn(be, t)                                   // [Bc·h·w, F, inner]
         t = block(be, t, context: nil, groups: 1, options: options)
-        t = projOut(be, t)                                                      // [Bc·h·w, F, C]
-        t = be.permute(t.reshaped([b, h, w, frames, c]), [0, 3, 4, 1, 2])       // [Bc, F, C, h, w]
-        return be.add(t.reshaped([n, c, h, w]), x)
+        t = projOut(be, t)                                  // [Bc·h·w, F, C]
+        return be.tokensToFeatureMaps(t, adding: x, frames: frames)  // [Bc·F, C, h, w] + x
     }
 }

@@ -111,6 +111,12 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
         timed("groupNorm", Self.s(x.shape)) { inner.groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps) }
     }
 
+    public func groupNormTokens(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {
+        timed("groupNormTokens", Self.s(x.shape)) { inner.groupNormTokens(x, groups: groups, weight: weight, bias: bias, eps: eps, frames: frames) }
+    }
+    public func tokensToFeatureMaps(_ t: Tensor, adding residual: Tensor, frames: Int) -> Tensor {
+        timed("tokensToFeatureMaps", Self.s(residual.shape)) { inner.tokensToFeatureMaps(t, adding: residual, frames: frames) }
+    }
     public func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
         timed("groupNormSiLU", Self.s(x.shape)) { inner.groupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps) }
     }

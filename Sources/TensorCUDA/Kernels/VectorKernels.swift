@@ -38,10 +38,17 @@ enum VectorKernelSource {
 
     // Block `blockIdx.x` = (group ng, chunk ci): shifted sums over elements [ci·chunk, min(size, (ci+1)·chunk))
     // of group ng (groups are contiguous ranges of `size` elements). chunk is a multiple of 8.
-    extern "C" __global__ void gn_partial(const T* x, float* part, long long size, int chunks, long long chunk, int vec) {
+    // Block (ng, f, ci): chunk ci of frame f of group ng = (sample s, group g). A sample is
+    // `frames` consecutive [C, spatial] planes (frames == 1: plain GroupNorm; frames == F: the
+    // temporal layers' statistics over all F frames of a video stored frame-major); every partial
+    // of a group is shifted by the same x₀ (the group's first element of frame 0), so they add up.
+    extern "C" __global__ void gn_partial(const T* x, float* part, long long size, int chunks, long long chunk, int vec,
+                                          int frames, long long groups) {
         __shared__ float scratch[32];
-        const long long ng = blockIdx.x / chunks, ci = blockIdx.x % chunks, base = ng * size;
-        const float x0 = ld(x, base);
+        const long long ng = blockIdx.x / (frames * chunks), rem = blockIdx.x % (frames * chunks);
+        const long long f = rem / chunks, ci = rem % chunks, s = ng / groups, g = ng % groups;
+        const long long sampleBase = s * frames * groups * size + g * size, base = sampleBase + f * groups * size;
+        const float x0 = ld(x, sampleBase);
         const long long s0 = ci * chunk, s1 = min(size, s0 + chunk);
         float a = 0.f, q = 0.f;
         if (vec) {
@@ -57,16 +64,18 @@ enum VectorKernelSource {
         q = block_sum(q, scratch);
         if (threadIdx.x == 0) { part[2 * blockIdx.x] = a; part[2 * blockIdx.x + 1] = q; } }
 
-    // coef[3·(n·C + ch)] = {mean, rstd·w[ch], b[ch]} for every (sample, channel).
+    // coef[3·(n·C + ch)] = {mean, rstd·w[ch], b[ch]} for every (sample, channel); `chunks` partials
+    // per group (all frames), each group `frames`·`size` elements.
     extern "C" __global__ void gn_coeffs(const T* x, const float* part, const T* w, const T* bs, float* coef, long long n,
-                                         long long channels, long long groups, int chunks, long long size, float eps) {
+                                         long long channels, long long groups, int chunks, long long size, float eps, int frames) {
         GRID_STRIDE(i, n * channels) {
-            const long long s = i / channels, ch = i % channels, ng = s * groups + ch / (channels / groups);
+            const long long s = i / channels, ch = i % channels, g = ch / (channels / groups), ng = s * groups + g;
             double a = 0.0, q = 0.0;
             for (int k = 0; k < chunks; ++k) { a += part[2 * (ng * chunks + k)]; q += part[2 * (ng * chunks + k) + 1]; }
-            const double ms = a / (double)size, var = fmax(q / (double)size - ms * ms, 0.0);
+            const double count = (double)size * frames;
+            const double ms = a / count, var = fmax(q / count - ms * ms, 0.0);
             const float rstd = (float)(1.0 / sqrt(var + (double)eps));
-            coef[3 * i] = ld(x, ng * size) + (float)ms;
+            coef[3 * i] = ld(x, s * frames * groups * size + g * size) + (float)ms;
             coef[3 * i + 1] = rstd * ld(w, ch);
             coef[3 * i + 2] = ld(bs, ch); } }
 
@@ -87,6 +96,127 @@ enum VectorKernelSource {
                 float r = (ld(x, i) - coef[3 * p]) * coef[3 * p + 1] + coef[3 * p + 2];
                 st(y, i, silu ? silu_f(r) : r);
             }
+        } }
+
+    // GroupNorm apply written as transformer tokens: x [N, C, P] (N = B·F, frame-major) →
+    // y row ((b·P + p)·F + f), column c; coefficients per (b, c). 32×32 (channel, pixel) tiles
+    // through shared memory: read along pixels, write along channels. blockDim.x == 256.
+    extern "C" __global__ void __launch_bounds__(256) gn_tokens(const T* x, T* y, const float* coef, long long C, long long P,
+                                                                int F, long long tilesC, long long tilesP, long long n) {
+        __shared__ float tile[32][33];
+        const int tx = threadIdx.x & 31, ty = threadIdx.x >> 5;
+        for (long long t = blockIdx.x; t < n * tilesC * tilesP; t += gridDim.x) {
+            const long long ni = t / (tilesC * tilesP), rr = t % (tilesC * tilesP);
+            const long long c0 = (rr / tilesP) * 32, p0 = (rr % tilesP) * 32, b = ni / F, f = ni % F;
+            float r[4];
+            #pragma unroll
+            for (int u = 0; u < 4; ++u) {
+                const long long c = c0 + ty + 8 * u, p = p0 + tx;
+                if (c < C && p < P) {
+                    const float* k = coef + 3 * (b * C + c);
+                    r[u] = (ld(x, (ni * C + c) * P + p) - k[0]) * k[1] + k[2];
+                } else r[u] = 0.f;
+            }
+            __syncthreads();
+            #pragma unroll
+            for (int u = 0; u < 4; ++u) tile[ty + 8 * u][tx] = r[u];
+            __syncthreads();
+            #pragma unroll
+            for (int u = 0; u < 4; ++u) {
+                const long long p = p0 + ty + 8 * u, c = c0 + tx;
+                if (c < C && p < P) st(y, ((b * P + p) * F + f) * C + c, tile[tx][ty + 8 * u]);
+            }
+        } }
+
+    // The inverse layout plus a residual: y[n, c, p] = t[row ((b·P + p)·F + f), c] + r[n, c, p].
+    extern "C" __global__ void __launch_bounds__(256) tokens_add(const T* tk, const T* res, T* y, long long C, long long P,
+                                                                 int F, long long tilesC, long long tilesP, long long n) {
+        __shared__ float tile[32][33];
+        const int tx = threadIdx.x & 31, ty = threadIdx.x >> 5;
+        for (long long t = blockIdx.x; t < n * tilesC * tilesP; t += gridDim.x) {
+            const long long ni = t / (tilesC * tilesP), rr = t % (tilesC * tilesP);
+            const long long c0 = (rr / tilesP) * 32, p0 = (rr % tilesP) * 32, b = ni / F, f = ni % F;
+            float r[4];
+            #pragma unroll
+            for (int u = 0; u < 4; ++u) {
+                const long long p = p0 + ty + 8 * u, c = c0 + tx;
+                r[u] = (c < C && p < P) ? ld(tk, ((b * P + p) * F + f) * C + c) : 0.f;
+            }
+            __syncthreads();
+            #pragma unroll
+            for (int u = 0; u < 4; ++u) tile[ty + 8 * u][tx] = r[u];
+            __syncthreads();
+            #pragma unroll
+            for (int u = 0; u < 4; ++u) {
+                const long long c = c0 + ty + 8 * u, p = p0 + tx;
+                if (c < C && p < P) { const long long i = (ni * C + c) * P + p; st(y, i, tile[tx][ty + 8 * u] + ld(res, i)); }
+            }
+        } }
+
+    // 16-byte forms of gn_tokens / tokens_add (C % 8 == 0, P % 8 == 0, aligned rows): 64×64
+    // (channel, pixel) tiles, every global access 8 elements wide on both sides.
+    extern "C" __global__ void __launch_bounds__(256) gn_tokens_vec(const T* x, T* y, const float* coef, long long C, long long P,
+                                                                    int F, long long tilesC, long long tilesP, long long n) {
+        __shared__ float tile[64][65];
+        for (long long t = blockIdx.x; t < n * tilesC * tilesP; t += gridDim.x) {
+            const long long ni = t / (tilesC * tilesP), rr = t % (tilesC * tilesP);
+            const long long c0 = (rr / tilesP) * 64, p0 = (rr % tilesP) * 64, b = ni / F, f = ni % F;
+            #pragma unroll
+            for (int k = 0; k < 2; ++k) {
+                const int v = threadIdx.x + 256 * k, cl = v >> 3, ch = v & 7;
+                const long long c = c0 + cl, p = p0 + 8 * ch;
+                if (c < C && p < P) {
+                    const float* kf = coef + 3 * (b * C + c);
+                    float e[8]; ld8(x, (ni * C + c) * P + p, e);
+                    #pragma unroll
+                    for (int j = 0; j < 8; ++j) tile[cl][8 * ch + j] = (e[j] - kf[0]) * kf[1] + kf[2];
+                }
+            }
+            __syncthreads();
+            #pragma unroll
+            for (int k = 0; k < 2; ++k) {
+                const int v = threadIdx.x + 256 * k, pl = v >> 3, ch = v & 7;
+                const long long p = p0 + pl, c = c0 + 8 * ch;
+                if (c < C && p < P) {
+                    float e[8];
+                    #pragma unroll
+                    for (int j = 0; j < 8; ++j) e[j] = tile[8 * ch + j][pl];
+                    st8(y, ((b * P + p) * F + f) * C + c, e);
+                }
+            }
+            __syncthreads();
+        } }
+
+    extern "C" __global__ void __launch_bounds__(256) tokens_add_vec(const T* tk, const T* res, T* y, long long C, long long P,
+                                                                     int F, long long tilesC, long long tilesP, long long n) {
+        __shared__ float tile[64][65];
+        for (long long t = blockIdx.x; t < n * tilesC * tilesP; t += gridDim.x) {
+            const long long ni = t / (tilesC * tilesP), rr = t % (tilesC * tilesP);
+            const long long c0 = (rr / tilesP) * 64, p0 = (rr % tilesP) * 64, b = ni / F, f = ni % F;
+            #pragma unroll
+            for (int k = 0; k < 2; ++k) {
+                const int v = threadIdx.x + 256 * k, pl = v >> 3, ch = v & 7;
+                const long long p = p0 + pl, c = c0 + 8 * ch;
+                if (c < C && p < P) {
+                    float e[8]; ld8(tk, ((b * P + p) * F + f) * C + c, e);
+                    #pragma unroll
+                    for (int j = 0; j < 8; ++j) tile[8 * ch + j][pl] = e[j];
+                }
+            }
+            __syncthreads();
+            #pragma unroll
+            for (int k = 0; k < 2; ++k) {
+                const int v = threadIdx.x + 256 * k, cl = v >> 3, ch = v & 7;
+                const long long c = c0 + cl, p = p0 + 8 * ch;
+                if (c < C && p < P) {
+                    const long long i = (ni * C + c) * P + p;
+                    float e[8]; ld8(res, i, e);
+                    #pragma unroll
+                    for (int j = 0; j < 8; ++j) e[j] += tile[cl][8 * ch + j];
+                    st8(y, i, e);
+                }
+            }
+            __syncthreads();
         } }
 
     // Same-shape elementwise a ∘ b, 8 elements per step (count % 8 == 0).
