@@ -16,6 +16,12 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     /// Query rows and keys of one attention block per thread (upper bounds; the budget may shrink them).
     public var attentionQueryBlock: Int = 128
     public var attentionKeyBlock: Int = 4096
+    /// Keys per block of the fused attention kernel (its scores of one 16-query panel, 64 B a key,
+    /// stay in L1 from Q·Kᵀ through P·V).
+    public var attentionFusedKeyBlock: Int = 256
+    /// Long attention runs in the fused AVX2 + FMA kernel (`CVectorMath`); false (CPUs without
+    /// AVX2/FMA, or tests of the other path) runs blocks of OpenBLAS GEMMs with the softmax in Swift.
+    public var attentionFusedKernel: Bool = VectorMath.avx2
 
     /// - Parameters:
     ///   - threads: worker threads for non-GEMM ops (default: all cores). OpenBLAS uses the same count.
