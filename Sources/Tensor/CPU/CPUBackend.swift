@@ -25,7 +25,8 @@ public final class CPUBackend: Backend, @unchecked Sendable {
 
     /// - Parameters:
     ///   - threads: worker threads for non-GEMM ops (default: all cores). OpenBLAS uses the same count.
-    ///   - attentionBudgetBytes: largest attention score block computed at once (default 64 MiB).
+    ///   - attentionBudgetBytes: largest attention score block computed at once (default 64 MiB) by
+    ///     the OpenBLAS attention path; the fused kernel's blocks are far smaller (16 × 256 scores).
     public init(threads: Int? = nil, attentionBudgetBytes: Int = 64 << 20) {
         let n = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         self.threads = n
