@@ -2,11 +2,12 @@ import Foundation
 @testable import Tensor
 import XCTest
 
-/// Both long-sequence attention paths of the CPU backend — the fused AVX2 + FMA kernel
-/// (`CVectorMath`, register tiles over 16-query panels and key blocks) and the portable one
-/// (OpenBLAS GEMM blocks, softmax in Swift) — against a float64 definition, at sizes that are not
-/// multiples of any tile or block (query panels of 16, key tiles of 6, value-column tiles of 6,
-/// key blocks, query blocks), causal and not, several head dims (also d ≠ dv) and tiny shapes.
+/// Both attention paths of the CPU backend — the fused AVX2 + FMA kernel (`CVectorMath`, register
+/// tiles over 16-query panels and key blocks) and the portable ones (a direct loop for short
+/// sequences, OpenBLAS GEMM blocks with the softmax in Swift for long ones) — against a float64
+/// definition, at sizes that are not multiples of any tile or block (query panels of 16, key
+/// tiles of 6, value-column tiles of 6, key blocks, query blocks), causal and not, several head
+/// dims (also d ≠ dv) and tiny shapes.
 final class AttentionKernelTests: XCTestCase {
     /// softmax(scale · q kᵀ) v per (sequence, head), float64; causal: key j only for query i ≥ j.
     static func naive(q: [Float], k: [Float], v: [Float], b: Int, lq: Int, lk: Int, heads: Int, d: Int, dv: Int,
@@ -48,6 +49,10 @@ final class AttentionKernelTests: XCTestCase {
     }
 
     static let cases: [Case] = [
+        Case(lq: 1, lk: 1, d: 64),                                             // one query, one key
+        Case(b: 3, lq: 8, lk: 8, heads: 5, d: 64),                             // temporal attention: 8 frames
+        Case(b: 2, lq: 16, lk: 16, heads: 3, d: 80, causal: true),             // one full panel, causal
+        Case(b: 2, lq: 64, lk: 77, heads: 2, d: 64),                           // cross-attention at 8×8 latents
         Case(lq: 1, lk: 65, d: 64),                                            // one query, one key past the small path
         Case(lq: 65, lk: 1, d: 64),                                            // one key
         Case(lq: 70, lk: 3, heads: 2, d: 5, causal: true),                     // causal, fewer keys than queries

@@ -3,11 +3,11 @@ import Foundation
 
 // Scaled dot-product attention in query/key blocks with an online softmax (running max and sum,
 // as in FlashAttention), so the largest score block is bounded whatever the sequence length.
-// Short sequences (temporal attention: one sequence of F frames per pixel) take a direct path
-// parallelised over sequences and heads instead of many tiny GEMMs. Longer ones take the fused
-// AVX2 + FMA kernel of Sources/CVectorMath where the CPU has it (register-tiled Q·Kᵀ, exp and P·V
-// per 16-query panel, no GEMM calls), else blocks of OpenBLAS GEMMs (score blocks bounded by
-// `attentionBudgetBytes`) with the softmax in Swift.
+// Where the CPU has AVX2 + FMA every shape takes the fused kernel of Sources/CVectorMath
+// (register-tiled Q·Kᵀ, exp and P·V per 16-query panel, no GEMM calls). Otherwise short
+// sequences (temporal attention: one sequence of F frames per pixel) take a direct path
+// parallelised over sequences and heads, longer ones blocks of OpenBLAS GEMMs (score blocks
+// bounded by `attentionBudgetBytes`) with the softmax in Swift.
 extension CPUBackend {
     public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool) -> Tensor {
         precondition(q.rank == 3 && k.rank == 3 && v.rank == 3, "attention expects [B, L, H·D] tensors")
@@ -19,10 +19,10 @@ extension CPUBackend {
         let out = empty([b, lq, vd])
         let op = mutablePointer(out)
         withFloats(q) { qp in withFloats(k) { kp in withFloats(v) { vp in
-            if lk <= 64 && lq <= 64 {
-                smallAttention(qp, kp, vp, op, b: b, lq: lq, lk: lk, heads: heads, d: d, dv: dv, scale: scale, causal: causal)
-            } else if attentionFusedKernel {
+            if attentionFusedKernel {
                 fusedAttention(qp, kp, vp, op, b: b, lq: lq, lk: lk, heads: heads, d: d, dv: dv, scale: scale, causal: causal)
+            } else if lk <= 64 && lq <= 64 {
+                smallAttention(qp, kp, vp, op, b: b, lq: lq, lk: lk, heads: heads, d: d, dv: dv, scale: scale, causal: causal)
             } else {
                 blockedAttention(qp, kp, vp, op, b: b, lq: lq, lk: lk, heads: heads, d: d, dv: dv, scale: scale, causal: causal)
             }
@@ -67,9 +67,10 @@ extension CPUBackend {
     /// Units of (sequence, head, block of `attentionQueryBlock` query rows), taken one at a time by
     /// each worker from a shared counter (so a loaded core or causal units of unequal cost do not
     /// leave the other waiting), each computed by `i2v_attention_rows_avx2` over key blocks of
-    /// `attentionFusedKeyBlock`. With several heads, K and V are first copied per (sequence, head)
-    /// into contiguous rows, so the kernel's broadcasts walk 256-byte rows instead of rows strided
-    /// by all heads (fewer cache sets and TLB pages per key block).
+    /// `attentionFusedKeyBlock`. With several heads and several query blocks to share them, K and V
+    /// are first copied per (sequence, head) into contiguous rows, so the kernel's broadcasts walk
+    /// 256-byte rows instead of rows strided by all heads (fewer cache sets and TLB pages per key
+    /// block); with one query block per head the copy would cost more than it saves.
     private func fusedAttention(_ qp: UnsafePointer<Float>, _ kp: UnsafePointer<Float>, _ vp: UnsafePointer<Float>,
                                 _ op: UnsafeMutablePointer<Float>, b: Int, lq: Int, lk: Int, heads: Int,
                                 d: Int, dv: Int, scale: Float, causal: Bool) {
@@ -77,7 +78,7 @@ extension CPUBackend {
         let kc = max(1, attentionFusedKeyBlock)
         let qBlocks = (lq + qc - 1) / qc
         let units = b * heads * qBlocks
-        let pack = heads > 1
+        let pack = heads > 1 && qBlocks > 1
         let kPacked: UnsafeMutablePointer<Float>? = pack ? .allocate(capacity: b * heads * lk * d) : nil
         let vPacked: UnsafeMutablePointer<Float>? = pack ? .allocate(capacity: b * heads * lk * dv) : nil
         defer { kPacked?.deallocate(); vPacked?.deallocate() }
