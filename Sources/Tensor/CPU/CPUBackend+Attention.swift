@@ -19,7 +19,7 @@ extension CPUBackend {
         let out = empty([b, lq, vd])
         let op = mutablePointer(out)
         withFloats(q) { qp in withFloats(k) { kp in withFloats(v) { vp in
-            if attentionFusedKernel {
+            if attentionFusedKernel && VectorMath.avx2 {  // the flag cannot enable it on other CPUs
                 fusedAttention(qp, kp, vp, op, b: b, lq: lq, lk: lk, heads: heads, d: d, dv: dv, scale: scale, causal: causal)
             } else if lk <= 64 && lq <= 64 {
                 smallAttention(qp, kp, vp, op, b: b, lq: lq, lk: lk, heads: heads, d: d, dv: dv, scale: scale, causal: causal)

@@ -19,9 +19,9 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     /// Keys per block of the fused attention kernel (its scores of one 16-query panel, 64 B a key,
     /// stay in L1 from Q·Kᵀ through P·V).
     public var attentionFusedKeyBlock: Int = 256
-    /// Attention runs in the fused AVX2 + FMA kernel (`CVectorMath`); false (CPUs without AVX2/FMA,
-    /// or tests of the other paths) runs short sequences directly and long ones in blocks of
-    /// OpenBLAS GEMMs with the softmax in Swift.
+    /// Attention runs in the fused AVX2 + FMA kernel (`CVectorMath`); false (the default on CPUs
+    /// without AVX2/FMA, where true is ignored, or tests of the other paths) runs short sequences
+    /// directly and long ones in blocks of OpenBLAS GEMMs with the softmax in Swift.
     public var attentionFusedKernel: Bool = VectorMath.avx2
 
     /// - Parameters:
