@@ -5,7 +5,8 @@
 #
 #   scripts/bench_cpu.sh ops|vae|unet|all
 #   env: I2V_BIN (default .build/release/i2v), PYTHON (default python3, needs torch + diffusers),
-#        REPS (interleaved repetitions, default 3), THREADS (default 2)
+#        REPS (interleaved repetitions, default 3), THREADS (default 2),
+#        CASES (the ops cases, default all: "gemm2048 gemm4096 conv320 conv640 attention4096")
 #
 # Output: one tab-separated row per measurement
 #   impl  case  rep  value  unit  GFLOP/s  peak_RSS_MiB  load1
@@ -16,6 +17,7 @@ I2V_BIN=${I2V_BIN:-.build/release/i2v}
 PYTHON=${PYTHON:-python3}
 REPS=${REPS:-3}
 THREADS=${THREADS:-2}
+CASES=${CASES:-gemm2048 gemm4096 conv320 conv640 attention4096}
 what=${1:-all}
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
@@ -29,7 +31,7 @@ echo "# start: $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 ops() {
     local rep=$1
-    for c in gemm2048 gemm4096 conv320 conv640 attention4096; do
+    for c in $CASES; do
         local l; l=$(load1)
         local s; s=$("$I2V_BIN" bench ops --cases "$c" --threads "$THREADS" | tail -1)
         emit "$(printf 'swift\t%s\t%s\t%s\tms\t%s\t%s\t%s' "$c" "$rep" "$(cut -f2 <<<"$s")" "$(cut -f3 <<<"$s")" "$(cut -f4 <<<"$s")" "$l")"

@@ -1,9 +1,13 @@
+import CVectorMath
 import Foundation
 
 // Scaled dot-product attention in query/key blocks with an online softmax (running max and sum,
-// as in FlashAttention), so the largest score block is bounded by `attentionBudgetBytes` whatever
-// the sequence length. Short sequences (temporal attention: one sequence of F frames per pixel)
-// take a direct path parallelised over sequences and heads instead of many tiny GEMMs.
+// as in FlashAttention), so the largest score block is bounded whatever the sequence length.
+// Where the CPU has AVX2 + FMA every shape takes the fused kernel of Sources/CVectorMath
+// (register-tiled Q·Kᵀ, exp and P·V per 16-query panel, no GEMM calls). Otherwise short
+// sequences (temporal attention: one sequence of F frames per pixel) take a direct path
+// parallelised over sequences and heads, longer ones blocks of OpenBLAS GEMMs (score blocks
+// bounded by `attentionBudgetBytes`) with the softmax in Swift.
 extension CPUBackend {
     public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool) -> Tensor {
         precondition(q.rank == 3 && k.rank == 3 && v.rank == 3, "attention expects [B, L, H·D] tensors")
@@ -15,7 +19,9 @@ extension CPUBackend {
         let out = empty([b, lq, vd])
         let op = mutablePointer(out)
         withFloats(q) { qp in withFloats(k) { kp in withFloats(v) { vp in
-            if lk <= 64 && lq <= 64 {
+            if attentionFusedKernel && VectorMath.avx2 {  // the flag cannot enable it on other CPUs
+                fusedAttention(qp, kp, vp, op, b: b, lq: lq, lk: lk, heads: heads, d: d, dv: dv, scale: scale, causal: causal)
+            } else if lk <= 64 && lq <= 64 {
                 smallAttention(qp, kp, vp, op, b: b, lq: lq, lk: lk, heads: heads, d: d, dv: dv, scale: scale, causal: causal)
             } else {
                 blockedAttention(qp, kp, vp, op, b: b, lq: lq, lk: lk, heads: heads, d: d, dv: dv, scale: scale, causal: causal)
@@ -54,6 +60,61 @@ extension CPUBackend {
                         for t in 0..<dv { oi[t] += p * vj[t] }
                     }
                 }
+            }
+        }
+    }
+
+    /// Units of (sequence, head, block of `attentionQueryBlock` query rows), taken one at a time by
+    /// each worker from a shared counter (so a loaded core or causal units of unequal cost do not
+    /// leave the other waiting), each computed by `i2v_attention_rows_avx2` over key blocks of
+    /// `attentionFusedKeyBlock`. With several heads and several query blocks to share them, K and V
+    /// are first copied per (sequence, head) into contiguous rows, so the kernel's broadcasts walk
+    /// 256-byte rows instead of rows strided by all heads (fewer cache sets and TLB pages per key
+    /// block); with one query block per head the copy would cost more than it saves.
+    private func fusedAttention(_ qp: UnsafePointer<Float>, _ kp: UnsafePointer<Float>, _ vp: UnsafePointer<Float>,
+                                _ op: UnsafeMutablePointer<Float>, b: Int, lq: Int, lk: Int, heads: Int,
+                                d: Int, dv: Int, scale: Float, causal: Bool) {
+        let qc = max(1, min(lq, attentionQueryBlock))
+        let kc = max(1, attentionFusedKeyBlock)
+        let qBlocks = (lq + qc - 1) / qc
+        let units = b * heads * qBlocks
+        let pack = heads > 1 && qBlocks > 1
+        let kPacked: UnsafeMutablePointer<Float>? = pack ? .allocate(capacity: b * heads * lk * d) : nil
+        let vPacked: UnsafeMutablePointer<Float>? = pack ? .allocate(capacity: b * heads * lk * dv) : nil
+        defer { kPacked?.deallocate(); vPacked?.deallocate() }
+        if let kPacked, let vPacked {
+            parallelRanges(b * heads, threads: threads) { r in
+                for bh in r {
+                    let bi = bh / heads, h = bh % heads
+                    for j in 0..<lk {
+                        (kPacked + (bh * lk + j) * d).update(from: kp + (bi * lk + j) * heads * d + h * d, count: d)
+                        (vPacked + (bh * lk + j) * dv).update(from: vp + (bi * lk + j) * heads * dv + h * dv, count: dv)
+                    }
+                }
+            }
+        }
+        let counter = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        counter.initialize(to: 0)
+        defer { counter.deallocate() }
+        let workers = min(threads, units)
+        parallelRanges(workers, threads: workers) { _ in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: i2v_attention_scratch_floats(qc, kc, d, dv))
+            defer { scratch.deallocate() }
+            while true {
+                let u = i2v_fetch_increment(counter)
+                if u >= units { break }
+                let qi = u % qBlocks, bh = u / qBlocks
+                let bi = bh / heads, h = bh % heads
+                let q0 = qi * qc
+                let kh: UnsafePointer<Float>, vh: UnsafePointer<Float>, ks: Int, vs: Int
+                if let kPacked, let vPacked {
+                    (kh, vh, ks, vs) = (UnsafePointer(kPacked + bh * lk * d), UnsafePointer(vPacked + bh * lk * dv), d, dv)
+                } else {
+                    (kh, vh, ks, vs) = (kp + bi * lk * heads * d + h * d, vp + bi * lk * heads * dv + h * dv, heads * d, heads * dv)
+                }
+                i2v_attention_rows_avx2(qp + (bi * lq + q0) * heads * d + h * d, kh, vh, op + (bi * lq + q0) * heads * dv + h * dv,
+                                        min(qc, lq - q0), lk, d, dv, heads * d, ks, vs, heads * dv,
+                                        scale, causal ? 1 : 0, q0, kc, scratch)
             }
         }
     }

@@ -16,10 +16,18 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     /// Query rows and keys of one attention block per thread (upper bounds; the budget may shrink them).
     public var attentionQueryBlock: Int = 128
     public var attentionKeyBlock: Int = 4096
+    /// Keys per block of the fused attention kernel (its scores of one 16-query panel, 64 B a key,
+    /// stay in L1 from Q·Kᵀ through P·V).
+    public var attentionFusedKeyBlock: Int = 256
+    /// Attention runs in the fused AVX2 + FMA kernel (`CVectorMath`); false (the default on CPUs
+    /// without AVX2/FMA, where true is ignored, or tests of the other paths) runs short sequences
+    /// directly and long ones in blocks of OpenBLAS GEMMs with the softmax in Swift.
+    public var attentionFusedKernel: Bool = VectorMath.avx2
 
     /// - Parameters:
     ///   - threads: worker threads for non-GEMM ops (default: all cores). OpenBLAS uses the same count.
-    ///   - attentionBudgetBytes: largest attention score block computed at once (default 64 MiB).
+    ///   - attentionBudgetBytes: largest attention score block computed at once (default 64 MiB) by
+    ///     the OpenBLAS attention path; the fused kernel's blocks are far smaller (16 × 256 scores).
     public init(threads: Int? = nil, attentionBudgetBytes: Int = 64 << 20) {
         let n = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         self.threads = n
