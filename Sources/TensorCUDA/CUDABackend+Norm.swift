@@ -31,46 +31,44 @@ extension CUDABackend {
         return out
     }
 
-    /// GroupNorm straight into transformer tokens (`gn_tokens`: the normalising pass writes the
-    /// token layout through shared-memory tiles), so no permute pass follows; the temporal form
-    /// takes its statistics over the frames in place, without first gathering them.
+    /// GroupNorm straight into transformer tokens (`gn_tokens_vec`: the normalising pass writes
+    /// the token layout through shared-memory tiles), so no permute pass follows; the temporal
+    /// form takes its statistics over the frames in place, without first gathering them. Shapes
+    /// whose rows are not 8-element aligned (the deepest level of some frame sizes, e.g. 20×11)
+    /// take the composed path.
     public func groupNormTokens(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {
-        guard tuning.fusedTokens, tuning.splitGroupNorm, x.rank == 4, frames > 0, x.shape[0] % frames == 0,
-              groups > 0, x.shape[1] % groups == 0 else {
+        let (n, c, hw) = (x.shape[0], x.shape[1], x.rank == 4 ? x.shape[2] * x.shape[3] : 0)
+        guard tuning.splitGroupNorm, x.rank == 4, frames > 0, n % frames == 0, groups > 0, c % groups == 0, x.count > 0,
+              fusedTokenLayout(channels: c, pixels: hw, x) else {
             return composedGroupNormTokens(x, groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
         }
-        let (n, c, hw) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
-        let videos = n / frames
-        let out = empty(frames == 1 ? [n, hw, c] : [videos * hw, frames, c])
-        if x.count == 0 { return out }
-        let coef = coefficients(x, samples: videos, frames: frames, channels: c, spatial: hw, groups: groups, weight: weight, bias: bias, eps: eps)
-        let (kernel, tile) = tokenKernel("gn_tokens", c: c, hw: hw, x, out)
-        let tilesC = (c + tile - 1) / tile, tilesP = (hw + tile - 1) / tile
-        runBlocks(kernel, grid: min(n * tilesC * tilesP, ctx.multiprocessors * 16), block: 256,
+        let out = empty(frames == 1 ? [n, hw, c] : [n / frames * hw, frames, c])
+        let coef = coefficients(x, samples: n / frames, frames: frames, channels: c, spatial: hw, groups: groups,
+                                weight: weight, bias: bias, eps: eps)
+        let tilesC = (c + 63) / 64, tilesP = (hw + 63) / 64
+        runBlocks("gn_tokens_vec", grid: min(n * tilesC * tilesP, ctx.multiprocessors * 16), block: 256,
                   [.ptr(addr(x)), .ptr(addr(out)), .ptr(coef.address), .i64(c), .i64(hw), .i32(frames), .i64(tilesC), .i64(tilesP), .i64(n)])
         return out
     }
 
-    /// Tokens back to [B·F, C, h, w] plus the residual in one tiled pass (`tokens_add`).
+    /// Tokens back to [B·F, C, h, w] plus the residual in one tiled pass (`tokens_add_vec`).
     public func tokensToFeatureMaps(_ t: Tensor, adding residual: Tensor, frames: Int) -> Tensor {
-        guard tuning.fusedTokens, residual.rank == 4, frames > 0, residual.shape[0] % frames == 0, t.count == residual.count else {
+        let (n, c, hw) = (residual.shape[0], residual.shape[1], residual.rank == 4 ? residual.shape[2] * residual.shape[3] : 0)
+        guard residual.rank == 4, frames > 0, n % frames == 0, t.count == residual.count, residual.count > 0,
+              fusedTokenLayout(channels: c, pixels: hw, t, residual) else {
             return composedTokensToFeatureMaps(t, adding: residual, frames: frames)
         }
-        let (n, c, hw) = (residual.shape[0], residual.shape[1], residual.shape[2] * residual.shape[3])
         let out = empty(residual.shape)
-        if out.count == 0 { return out }
-        let (kernel, tile) = tokenKernel("tokens_add", c: c, hw: hw, t, residual, out)
-        let tilesC = (c + tile - 1) / tile, tilesP = (hw + tile - 1) / tile
-        runBlocks(kernel, grid: min(n * tilesC * tilesP, ctx.multiprocessors * 16), block: 256,
+        let tilesC = (c + 63) / 64, tilesP = (hw + 63) / 64
+        runBlocks("tokens_add_vec", grid: min(n * tilesC * tilesP, ctx.multiprocessors * 16), block: 256,
                   [.ptr(addr(t)), .ptr(addr(residual)), .ptr(addr(out)), .i64(c), .i64(hw), .i32(frames), .i64(tilesC), .i64(tilesP), .i64(n)])
         return out
     }
 
-    /// The 16-byte form with 64×64 tiles when every row is 8-element aligned, else the scalar
-    /// form with 32×32 tiles.
-    private func tokenKernel(_ name: String, c: Int, hw: Int, _ tensors: Tensor...) -> (String, Int) {
-        let vec = tuning.vectorized && c % 8 == 0 && hw % 8 == 0 && tensors.allSatisfy { addr($0) % 16 == 0 }
-        return vec ? (name + "_vec", 64) : (name, 32)
+    /// Whether the fused token kernels take these operands: switched on, 8-element rows, 16-byte
+    /// aligned inputs (the allocator's own buffers always are).
+    private func fusedTokenLayout(channels c: Int, pixels hw: Int, _ tensors: Tensor...) -> Bool {
+        tuning.fusedTokens && tuning.vectorized && c % 8 == 0 && hw % 8 == 0 && tensors.allSatisfy { addr($0) % 16 == 0 }
     }
 
     /// Per (sample, channel) {mean, rstd·weight, bias} in a float32 scratch buffer. A sample is

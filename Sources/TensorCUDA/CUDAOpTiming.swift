@@ -129,9 +129,7 @@ public enum CUDAOpTiming {
                             rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) {
             cuda.groupNormSiLU(x, groups: 32, weight: w, bias: bias, eps: 1e-6)
         }
-        let fusedPaths: [(String, (inout CUDATuning) -> Void)] = [("GN + permute", { $0.fusedTokens = false }),
-                                                                   ("fused 32×32", { $0.fusedTokens = true; $0.vectorized = false }),
-                                                                   ("fused 16-byte", { $0.fusedTokens = true })]
+        let fusedPaths: [(String, (inout CUDATuning) -> Void)] = [("GN + permute", { $0.fusedTokens = false }), ("fused", { $0.fusedTokens = true })]
         let maps = x.reshaped([32, 320, 64, 64])
         for frames in [1, 16] {
             rows += try compare(cuda, op: "groupNormTokens [32,320,64,64] F=\(frames)", paths: fusedPaths, warmup: warmup, repeats: repeats,

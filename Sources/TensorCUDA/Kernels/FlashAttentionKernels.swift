@@ -12,13 +12,9 @@
 /// Preconditions (checked by the dispatcher): D % 16 == 0, every row start 16-byte aligned
 /// (H·D % 8 == 0 and 16-byte aligned base pointers). `MMA_T` is "f16" or "bf16".
 enum FlashAttentionSource {
-    static let body = #"""
-    __device__ __forceinline__ unsigned smem_u32(const void* p) {
-        unsigned r; asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(r) : "l"(p)); return r; }
-    __device__ __forceinline__ void cp_async16(unsigned dst, const void* src, int bytes) {
-        asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" :: "r"(dst), "l"(src), "r"(bytes) : "memory"); }
-    __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
-    __device__ __forceinline__ void cp_async_wait1() { asm volatile("cp.async.wait_group 1;" ::: "memory"); }
+    static var body: String { AttentionDeviceSource.common + kernels }
+
+    static let kernels = #"""
     __device__ __forceinline__ void ldsm_x4(unsigned a, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3) {
         asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];"
                      : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3) : "r"(a) : "memory"); }
@@ -31,12 +27,6 @@ enum FlashAttentionSource {
                      "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
                      : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
                      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1)); }
-    // 2^x with the SFU's single instruction (flush-to-zero; max relative error 2^-22, far below the
-    // 16-bit rounding P gets next).
-    __device__ __forceinline__ float fast_exp2(float x) { float r; asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x)); return r; }
-    // Two floats → one register of two 16-bit values, `lo` in the low half (round to nearest even).
-    __device__ __forceinline__ unsigned pack2(float lo, float hi) {
-        unsigned r; asm("cvt.rn." MMA_T "x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo)); return r; }
 
     template <int D, int WARPS, int RG, int BN>
     __device__ __forceinline__ void flash_attention(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
@@ -221,5 +211,25 @@ enum FlashAttentionSource {
     FLASH_ENTRY(64, 1, 1, 16, 8)
     FLASH_ENTRY(80, 4, 1, 64, 3)
     FLASH_ENTRY(80, 1, 1, 16, 8)
+    """#
+}
+
+/// Device helpers both attention modules use (the portable and the Hopper one are compiled
+/// separately, so each source carries its own copy of these lines).
+enum AttentionDeviceSource {
+    static let common = #"""
+    __device__ __forceinline__ unsigned smem_u32(const void* p) {
+        unsigned r; asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(r) : "l"(p)); return r; }
+    __device__ __forceinline__ void cp_async16(unsigned dst, const void* src, int bytes) {
+        asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" :: "r"(dst), "l"(src), "r"(bytes) : "memory"); }
+    __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
+    __device__ __forceinline__ void cp_async_wait1() { asm volatile("cp.async.wait_group 1;" ::: "memory"); }
+    // 2^x with the SFU's single instruction (flush-to-zero; max relative error 2^-22, far below the
+    // 16-bit rounding P gets next).
+    __device__ __forceinline__ float fast_exp2(float x) { float r; asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x)); return r; }
+    // Two floats → one register of two 16-bit values, `lo` in the low half (round to nearest even).
+    __device__ __forceinline__ unsigned pack2(float lo, float hi) {
+        unsigned r; asm("cvt.rn." MMA_T "x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo)); return r; }
+
     """#
 }

@@ -38,19 +38,10 @@ enum HopperAttentionSource {
     }
 
     static var body: String {
-        prologue + wgmma(n: 64, transB: 0) + wgmma(n: 128, transB: 0) + wgmma(n: 64, transB: 1) + kernel
+        AttentionDeviceSource.common + prologue + wgmma(n: 64, transB: 0) + wgmma(n: 128, transB: 0) + wgmma(n: 64, transB: 1) + kernel
     }
 
     static let prologue = #"""
-    __device__ __forceinline__ unsigned smem_u32(const void* p) {
-        unsigned r; asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(r) : "l"(p)); return r; }
-    __device__ __forceinline__ void cp_async16(unsigned dst, const void* src, int bytes) {
-        asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" :: "r"(dst), "l"(src), "r"(bytes) : "memory"); }
-    __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
-    __device__ __forceinline__ void cp_async_wait1() { asm volatile("cp.async.wait_group 1;" ::: "memory"); }
-    __device__ __forceinline__ float fast_exp2(float x) { float r; asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x)); return r; }
-    __device__ __forceinline__ unsigned pack2(float lo, float hi) {
-        unsigned r; asm("cvt.rn." MMA_T "x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo)); return r; }
     __device__ __forceinline__ void wg_fence() { asm volatile("wgmma.fence.sync.aligned;" ::: "memory"); }
     __device__ __forceinline__ void wg_commit() { asm volatile("wgmma.commit_group.sync.aligned;" ::: "memory"); }
     __device__ __forceinline__ void wg_wait0() { asm volatile("wgmma.wait_group.sync.aligned 0;" ::: "memory"); }

@@ -99,62 +99,9 @@ enum VectorKernelSource {
         } }
 
     // GroupNorm apply written as transformer tokens: x [N, C, P] (N = B·F, frame-major) →
-    // y row ((b·P + p)·F + f), column c; coefficients per (b, c). 32×32 (channel, pixel) tiles
-    // through shared memory: read along pixels, write along channels. blockDim.x == 256.
-    extern "C" __global__ void __launch_bounds__(256) gn_tokens(const T* x, T* y, const float* coef, long long C, long long P,
-                                                                int F, long long tilesC, long long tilesP, long long n) {
-        __shared__ float tile[32][33];
-        const int tx = threadIdx.x & 31, ty = threadIdx.x >> 5;
-        for (long long t = blockIdx.x; t < n * tilesC * tilesP; t += gridDim.x) {
-            const long long ni = t / (tilesC * tilesP), rr = t % (tilesC * tilesP);
-            const long long c0 = (rr / tilesP) * 32, p0 = (rr % tilesP) * 32, b = ni / F, f = ni % F;
-            float r[4];
-            #pragma unroll
-            for (int u = 0; u < 4; ++u) {
-                const long long c = c0 + ty + 8 * u, p = p0 + tx;
-                if (c < C && p < P) {
-                    const float* k = coef + 3 * (b * C + c);
-                    r[u] = (ld(x, (ni * C + c) * P + p) - k[0]) * k[1] + k[2];
-                } else r[u] = 0.f;
-            }
-            __syncthreads();
-            #pragma unroll
-            for (int u = 0; u < 4; ++u) tile[ty + 8 * u][tx] = r[u];
-            __syncthreads();
-            #pragma unroll
-            for (int u = 0; u < 4; ++u) {
-                const long long p = p0 + ty + 8 * u, c = c0 + tx;
-                if (c < C && p < P) st(y, ((b * P + p) * F + f) * C + c, tile[tx][ty + 8 * u]);
-            }
-        } }
-
-    // The inverse layout plus a residual: y[n, c, p] = t[row ((b·P + p)·F + f), c] + r[n, c, p].
-    extern "C" __global__ void __launch_bounds__(256) tokens_add(const T* tk, const T* res, T* y, long long C, long long P,
-                                                                 int F, long long tilesC, long long tilesP, long long n) {
-        __shared__ float tile[32][33];
-        const int tx = threadIdx.x & 31, ty = threadIdx.x >> 5;
-        for (long long t = blockIdx.x; t < n * tilesC * tilesP; t += gridDim.x) {
-            const long long ni = t / (tilesC * tilesP), rr = t % (tilesC * tilesP);
-            const long long c0 = (rr / tilesP) * 32, p0 = (rr % tilesP) * 32, b = ni / F, f = ni % F;
-            float r[4];
-            #pragma unroll
-            for (int u = 0; u < 4; ++u) {
-                const long long p = p0 + ty + 8 * u, c = c0 + tx;
-                r[u] = (c < C && p < P) ? ld(tk, ((b * P + p) * F + f) * C + c) : 0.f;
-            }
-            __syncthreads();
-            #pragma unroll
-            for (int u = 0; u < 4; ++u) tile[ty + 8 * u][tx] = r[u];
-            __syncthreads();
-            #pragma unroll
-            for (int u = 0; u < 4; ++u) {
-                const long long c = c0 + ty + 8 * u, p = p0 + tx;
-                if (c < C && p < P) { const long long i = (ni * C + c) * P + p; st(y, i, tile[tx][ty + 8 * u] + ld(res, i)); }
-            }
-        } }
-
-    // 16-byte forms of gn_tokens / tokens_add (C % 8 == 0, P % 8 == 0, aligned rows): 64×64
-    // (channel, pixel) tiles, every global access 8 elements wide on both sides.
+    // y row ((b·P + p)·F + f), column c; coefficients per (b, c). 64×64 (channel, pixel) tiles
+    // through shared memory, read along pixels and written along channels, every global access 8
+    // elements (16 bytes) wide (C % 8 == 0, P % 8 == 0, aligned rows). blockDim.x == 256.
     extern "C" __global__ void __launch_bounds__(256) gn_tokens_vec(const T* x, T* y, const float* coef, long long C, long long P,
                                                                     int F, long long tilesC, long long tilesP, long long n) {
         __shared__ float tile[64][65];
@@ -187,6 +134,7 @@ enum VectorKernelSource {
             __syncthreads();
         } }
 
+    // The inverse layout plus a residual: y[n, c, p] = t[row ((b·P + p)·F + f), c] + r[n, c, p].
     extern "C" __global__ void __launch_bounds__(256) tokens_add_vec(const T* tk, const T* res, T* y, long long C, long long P,
                                                                      int F, long long tilesC, long long tilesP, long long n) {
         __shared__ float tile[64][65];
