@@ -17,7 +17,8 @@
 /// (warp w of a warpgroup owns rows 16w…16w+15), so P goes from the S accumulator to the P·V
 /// operand without touching memory.
 ///
-/// Head dim 64 only (every attention of I2VGen-XL's UNet and of the CLIP encoders).
+/// Head dim 64 only: every attention of I2VGen-XL's UNet and of the CLIP text encoder (causal);
+/// the vision encoder's head dim 80 stays on the `mma.sync` kernel.
 enum HopperAttentionSource {
     /// `wgmma.mma_async.m64n<N>k16` with A in registers, B from a shared-memory descriptor, float32
     /// accumulators `d[N/2]`; `accumulate == 0` overwrites d.
