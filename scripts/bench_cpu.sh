@@ -41,25 +41,19 @@ ops() {
     done
 }
 
-vae() {
-    local rep=$1 l out
-    l=$(load1); out=$("$I2V_BIN" bench vae --threads "$THREADS" 2>/dev/null)
-    emit "$(printf 'swift\tvae512\t%s\t%s\ts\t%s\t%.0f\t%s' "$rep" "$(field decode_median_s <<<"$out")" "$(field gflop_per_s <<<"$out")" \
+# One whole-model case: `i2v bench <kind>` then `bench_reference.py <kind>`, reporting the median
+# field `key` (seconds) of each: model vae vae512 decode_median_s | model unet unet256x8 step_median_s.
+model() {
+    local kind=$1 name=$2 key=$3 rep=$4 l out
+    l=$(load1); out=$("$I2V_BIN" bench "$kind" --threads "$THREADS" 2>/dev/null)
+    emit "$(printf 'swift\t%s\t%s\t%s\ts\t%s\t%.0f\t%s' "$name" "$rep" "$(field "$key" <<<"$out")" "$(field gflop_per_s <<<"$out")" \
         "$(echo "$(field peak_rss_gib <<<"$out") * 1024" | bc)" "$l")"
-    l=$(load1); out=$($PYTHON scripts/bench_reference.py vae --threads "$THREADS" 2>/dev/null)
-    emit "$(printf 'torch\tvae512\t%s\t%s\ts\t-\t%.0f\t%s' "$rep" "$(field decode_median_s <<<"$out")" \
-        "$(echo "$(field peak_rss_gib <<<"$out") * 1024" | bc)" "$l")"
-}
-
-unet() {
-    local rep=$1 l out
-    l=$(load1); out=$("$I2V_BIN" bench unet --threads "$THREADS" 2>/dev/null)
-    emit "$(printf 'swift\tunet256x8\t%s\t%s\ts\t%s\t%.0f\t%s' "$rep" "$(field step_median_s <<<"$out")" "$(field gflop_per_s <<<"$out")" \
-        "$(echo "$(field peak_rss_gib <<<"$out") * 1024" | bc)" "$l")"
-    l=$(load1); out=$($PYTHON scripts/bench_reference.py unet --threads "$THREADS" 2>/dev/null)
-    emit "$(printf 'torch\tunet256x8\t%s\t%s\ts\t-\t%.0f\t%s' "$rep" "$(field step_median_s <<<"$out")" \
+    l=$(load1); out=$($PYTHON scripts/bench_reference.py "$kind" --threads "$THREADS" 2>/dev/null)
+    emit "$(printf 'torch\t%s\t%s\t%s\ts\t-\t%.0f\t%s' "$name" "$rep" "$(field "$key" <<<"$out")" \
         "$(echo "$(field peak_rss_gib <<<"$out") * 1024" | bc)" "$l")"
 }
+vae() { model vae vae512 decode_median_s "$1"; }
+unet() { model unet unet256x8 step_median_s "$1"; }
 
 echo -e "# impl\tcase\trep\tvalue\tunit\tGFLOP/s\tpeak_RSS_MiB\tload1"
 for rep in $(seq "$REPS"); do

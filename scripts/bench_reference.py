@@ -76,23 +76,13 @@ def unet_step(torch, args):
     latents = torch.randn(1, 4, f, h, w, generator=g)
     t = torch.tensor(981)
     fps = torch.tensor([16, 16])
-    times = []
-    with torch.inference_mode():
-        for _ in range(max(1, args.repeats)):
-            t1 = time.perf_counter()
-            out = unet(torch.cat([latents] * 2), t, fps=fps, image_latents=image_latents, image_embeddings=emb,
-                       encoder_hidden_states=text).sample
-            u, c = out.chunk(2)
-            _ = u + 9.0 * (c - u)
-            times.append(time.perf_counter() - t1)
-            print(f"  step {times[-1]:.2f} s", file=sys.stderr, flush=True)
-    times.sort()
-    print(f"backend\ttorch {torch.__version__} ({torch.get_num_threads()} threads, {torch.backends.cpu.get_cpu_capability()})")
-    print(f"shape\t{args.height}x{args.width}x{f} (latent {h}x{w}), CFG batch 2, weights fp32")
-    print(f"weights_s\t{weights_s:.1f}")
-    print("step_s\t" + ",".join(f"{x:.2f}" for x in times))
-    print(f"step_median_s\t{times[len(times) // 2]:.2f}")
-    print(f"peak_rss_gib\t{peak_rss_mib() / 1024:.2f}")
+    def step():
+        out = unet(torch.cat([latents] * 2), t, fps=fps, image_latents=image_latents, image_embeddings=emb,
+                   encoder_hidden_states=text).sample
+        u, c = out.chunk(2)
+        return u + 9.0 * (c - u)
+    report(torch, "step", step, args.repeats, f"{args.height}x{args.width}x{f} (latent {h}x{w}), CFG batch 2, weights fp32",
+           weights_s)
 
 
 def vae_decode(torch, args):
@@ -106,19 +96,27 @@ def vae_decode(torch, args):
     weights_s = time.perf_counter() - t0
     g = torch.Generator().manual_seed(0)
     z = torch.randn(1, 4, args.height // 8, args.width // 8, generator=g)
+    report(torch, "decode", lambda: vae.decode(z).sample, args.repeats,
+           f"1x3x{args.height}x{args.width} from latent 1x4x{args.height // 8}x{args.width // 8}, weights fp32", weights_s)
+
+
+def report(torch, name, fn, repeats, shape, weights_s):
+    """Times `fn` `repeats` times (at least once) under inference mode and prints the key<TAB>value
+    lines `i2v bench unet|vae` prints: backend, shape, weights_s, <name>_s, <name>_median_s,
+    peak_rss_gib."""
     times = []
     with torch.inference_mode():
-        for _ in range(max(1, args.repeats)):
+        for _ in range(max(1, repeats)):
             t1 = time.perf_counter()
-            _ = vae.decode(z).sample
+            fn()
             times.append(time.perf_counter() - t1)
-            print(f"  decode {times[-1]:.2f} s", file=sys.stderr, flush=True)
+            print(f"  {name} {times[-1]:.2f} s", file=sys.stderr, flush=True)
     times.sort()
     print(f"backend\ttorch {torch.__version__} ({torch.get_num_threads()} threads, {torch.backends.cpu.get_cpu_capability()})")
-    print(f"shape\t1x3x{args.height}x{args.width} from latent 1x4x{args.height // 8}x{args.width // 8}, weights fp32")
+    print(f"shape\t{shape}")
     print(f"weights_s\t{weights_s:.1f}")
-    print("decode_s\t" + ",".join(f"{x:.2f}" for x in times))
-    print(f"decode_median_s\t{times[len(times) // 2]:.2f}")
+    print(f"{name}_s\t" + ",".join(f"{x:.2f}" for x in times))
+    print(f"{name}_median_s\t{times[len(times) // 2]:.2f}")
     print(f"peak_rss_gib\t{peak_rss_mib() / 1024:.2f}")
 
 

@@ -9,31 +9,6 @@ import XCTest
 /// tiles of 6, value-column tiles of 6, key blocks, query blocks), causal and not, several head
 /// dims (also d ≠ dv) and tiny shapes.
 final class AttentionKernelTests: XCTestCase {
-    /// softmax(scale · q kᵀ) v per (sequence, head), float64; causal: key j only for query i ≥ j.
-    static func naive(q: [Float], k: [Float], v: [Float], b: Int, lq: Int, lk: Int, heads: Int, d: Int, dv: Int,
-                      scale: Double, causal: Bool) -> [Double] {
-        var out = [Double](repeating: 0, count: b * lq * heads * dv)
-        for bi in 0..<b { for h in 0..<heads { for i in 0..<lq {
-            let n = causal ? min(lk, i + 1) : lk
-            if n == 0 { continue }
-            var s = [Double](repeating: 0, count: n)
-            for j in 0..<n {
-                var acc = 0.0
-                for t in 0..<d { acc += Double(q[((bi * lq + i) * heads + h) * d + t]) * Double(k[((bi * lk + j) * heads + h) * d + t]) }
-                s[j] = acc * scale
-            }
-            let m = s.max()!
-            let e = s.map { Foundation.exp($0 - m) }
-            let z = e.reduce(0, +)
-            for c in 0..<dv {
-                var acc = 0.0
-                for j in 0..<n { acc += e[j] * Double(v[((bi * lk + j) * heads + h) * dv + c]) }
-                out[((bi * lq + i) * heads + h) * dv + c] = acc / z
-            }
-        } } }
-        return out
-    }
-
     struct Case {
         var b: Int = 1
         var lq: Int
@@ -79,8 +54,8 @@ final class AttentionKernelTests: XCTestCase {
         let scale = 1 / Float(c.d).squareRoot()
         let y = cpu.toHost(cpu.attention(cpu.tensor(q, shape: [c.b, c.lq, c.heads * c.d]), cpu.tensor(k, shape: [c.b, c.lk, c.heads * c.d]),
                                          cpu.tensor(v, shape: [c.b, c.lk, c.heads * dv]), heads: c.heads, scale: scale, causal: c.causal))
-        let ref = Self.naive(q: q, k: k, v: v, b: c.b, lq: c.lq, lk: c.lk, heads: c.heads, d: c.d, dv: dv,
-                             scale: Double(scale), causal: c.causal)
+        let ref = Reference.attention(q: q, k: k, v: v, b: c.b, lq: c.lq, lk: c.lk, heads: c.heads, d: c.d, dv: dv,
+                                      scale: Double(scale), causal: c.causal)
         XCTAssertFalse(y.contains { !$0.isFinite }, "non-finite output \(c)", file: file, line: line)
         assertClose(y, ref, "attention \(fused ? "fused" : "portable") \(c)", file: file, line: line)
     }
@@ -110,7 +85,7 @@ final class AttentionKernelTests: XCTestCase {
             cpu.attentionFusedKeyBlock = 64
             let y = cpu.toHost(cpu.attention(cpu.tensor(q, shape: [1, lq, d]), cpu.tensor(k, shape: [1, lk, d]),
                                              cpu.tensor(v, shape: [1, lk, d]), heads: 1, scale: 1, causal: false))
-            let ref = Self.naive(q: q, k: k, v: v, b: 1, lq: lq, lk: lk, heads: 1, d: d, dv: d, scale: 1, causal: false)
+            let ref = Reference.attention(q: q, k: k, v: v, b: 1, lq: lq, lk: lk, heads: 1, d: d, dv: d, scale: 1, causal: false)
             XCTAssertFalse(y.contains { !$0.isFinite }, "fused \(fused)")
             assertClose(y, ref, "growing scores, fused \(fused)")
         }

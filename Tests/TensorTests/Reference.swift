@@ -31,11 +31,15 @@ enum Reference {
         return (out, [n, o, ho, wo])
     }
 
-    static func attention(q: [Float], k: [Float], v: [Float], b: Int, lq: Int, lk: Int, heads: Int, d: Int, scale: Double, causal: Bool) -> [Double] {
-        let qd = heads * d
-        var out = [Double](repeating: 0, count: b * lq * qd)
+    /// softmax(scale · q kᵀ) v per (sequence, head) in float64; q [b, lq, heads·d], k [b, lk, heads·d],
+    /// v [b, lk, heads·dv] (dv defaults to d); causal: key j only for query i ≥ j.
+    static func attention(q: [Float], k: [Float], v: [Float], b: Int, lq: Int, lk: Int, heads: Int, d: Int, dv: Int? = nil,
+                          scale: Double, causal: Bool) -> [Double] {
+        let dv = dv ?? d, qd = heads * d, vd = heads * dv
+        var out = [Double](repeating: 0, count: b * lq * vd)
         for bi in 0..<b { for h in 0..<heads { for i in 0..<lq {
             let n = causal ? min(lk, i + 1) : lk
+            if n == 0 { continue }
             var s = [Double](repeating: 0, count: n)
             for j in 0..<n {
                 var acc = 0.0
@@ -45,10 +49,10 @@ enum Reference {
             let m = s.max()!
             let e = s.map { Foundation.exp($0 - m) }
             let z = e.reduce(0, +)
-            for t in 0..<d {
+            for t in 0..<dv {
                 var acc = 0.0
-                for j in 0..<n { acc += e[j] / z * Double(v[(bi * lk + j) * qd + h * d + t]) }
-                out[(bi * lq + i) * qd + h * d + t] = acc
+                for j in 0..<n { acc += e[j] / z * Double(v[(bi * lk + j) * vd + h * dv + t]) }
+                out[(bi * lq + i) * vd + h * dv + t] = acc
             }
         } } }
         return out

@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
+from cuda_timing import timed
+
 SHAPES = [  # name, batch, query tokens, key tokens, heads (head dim 64)
     ("spatial 64² (4096 tok)", 32, 4096, 4096, 5),
     ("spatial 96² (9216 tok, 768²)", 16, 9216, 9216, 5),
@@ -24,21 +26,6 @@ SHAPES = [  # name, batch, query tokens, key tokens, heads (head dim 64)
 ]
 BACKENDS = [("flash-attention-2", SDPBackend.FLASH_ATTENTION), ("memory-efficient", SDPBackend.EFFICIENT_ATTENTION),
             ("cuDNN", SDPBackend.CUDNN_ATTENTION)]
-
-
-def timed(fn, repeats=20):
-    for _ in range(3):
-        fn()
-    times = []
-    for _ in range(repeats):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record()
-        fn()
-        b.record()
-        torch.cuda.synchronize()
-        times.append(a.elapsed_time(b))
-    times.sort()
-    return times[len(times) // 2]
 
 
 def main():
@@ -56,7 +43,7 @@ def main():
                 try:
                     with sdpa_kernel(backend):
                         out = F.scaled_dot_product_attention(q, k, v)
-                        ms = timed(lambda: F.scaled_dot_product_attention(q, k, v))
+                        ms = timed(lambda: F.scaled_dot_product_attention(q, k, v), 20, warmups=3)
                 except RuntimeError as error:
                     print(f"{name}\t{label}\tunsupported ({str(error).splitlines()[0][:80]})")
                     continue

@@ -14,6 +14,8 @@ import torch
 from diffusers import AutoencoderKL
 from diffusers.models.unets.unet_i2vgen_xl import I2VGenXLUNet
 
+from cuda_timing import timed
+
 UNET = dict(block_out_channels=[320, 640, 1280, 1280], cross_attention_dim=1024,
             down_block_types=["CrossAttnDownBlock3D"] * 3 + ["DownBlock3D"],
             up_block_types=["UpBlock3D"] + ["CrossAttnUpBlock3D"] * 3,
@@ -22,21 +24,6 @@ UNET = dict(block_out_channels=[320, 640, 1280, 1280], cross_attention_dim=1024,
 VAE = dict(block_out_channels=[128, 256, 512, 512], down_block_types=["DownEncoderBlock2D"] * 4,
            up_block_types=["UpDecoderBlock2D"] * 4, layers_per_block=2, latent_channels=4,
            norm_num_groups=32, sample_size=768, scaling_factor=0.18125, force_upcast=True)
-
-
-def timed(fn, repeats):
-    for _ in range(2):
-        fn()
-    times = []
-    for _ in range(repeats):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record()
-        fn()
-        b.record()
-        torch.cuda.synchronize()
-        times.append(a.elapsed_time(b))
-    times.sort()
-    return times[len(times) // 2]
 
 
 def main():

@@ -39,7 +39,7 @@ enum HopperAttentionSource {
     }
 
     static var body: String {
-        AttentionDeviceSource.common + prologue + wgmma(n: 64, transB: 0) + wgmma(n: 128, transB: 0) + wgmma(n: 64, transB: 1) + kernel
+        AttentionDeviceSource.common + prologue + wgmma(n: 64, transB: 0) + wgmma(n: 64, transB: 1) + kernel
     }
 
     static let prologue = #"""
@@ -62,6 +62,7 @@ enum HopperAttentionSource {
     template <int NWG, int BN>
     __device__ __forceinline__ void hopper_attention(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
                                                      T* __restrict__ o, int heads, int lq, int lk, float scaleLog2, int causal) {
+        static_assert(BN == 64, "S = Q·Kᵀ is one m64n64 wgmma per 16-channel step");
         constexpr int D = 64, BM = 64 * NWG, NB = BN / 8, DB = D / 8, THREADS = 128 * NWG;
         constexpr unsigned TILE = BN * 128u;     // bytes of one K or V tile
         constexpr unsigned STAGE = 2u * TILE;    // K tile, then V tile
@@ -132,7 +133,7 @@ enum HopperAttentionSource {
             #pragma unroll
             for (int kk = 0; kk < 4; ++kk) {
                 const unsigned long long desc = smem_desc(kT + kk * 32u, 16u, 1024u);
-                if constexpr (BN == 128) wgmma_n128_t0(s, qf[kk], desc, kk); else wgmma_n64_t0(s, qf[kk], desc, kk);
+                wgmma_n64_t0(s, qf[kk], desc, kk);
             }
             wg_commit();
             wg_wait0();
@@ -205,10 +206,7 @@ enum HopperAttentionSource {
         const T* q, const T* k, const T* v, T* o, int heads, int lq, int lk, float scaleLog2, int causal) { \
         hopper_attention<W, BN>(q, k, v, o, heads, lq, lk, scaleLog2, causal); }
     HOPPER_ENTRY(1, 64, 3)
-    HOPPER_ENTRY(1, 128, 2)
     HOPPER_ENTRY(2, 64, 2)
-    HOPPER_ENTRY(2, 128, 1)
-    HOPPER_ENTRY(3, 128, 1)
 
     """#
 }

@@ -31,15 +31,8 @@ struct BenchUNetCommand: ParsableCommand {
         guard height % 8 == 0, width % 8 == 0, height > 0, width > 0, frames >= 1 else {
             throw ValidationError("--height/--width must be positive multiples of 8 and --frames ≥ 1")
         }
-        let weightType: DType
-        switch dtype {
-        case "fp16": weightType = .float16
-        case "fp32": weightType = .float32
-        default: throw ValidationError("--dtype must be fp16 or fp32")
-        }
-        let cpu = CPUBackend(threads: threads)
-        let profiler = profile ? ProfilingBackend(cpu) : nil
-        let backend: any Backend = profiler ?? cpu
+        let weightType = try BenchSetup.weightDType(dtype)
+        let (backend, profiler) = BenchSetup.cpuBackend(threads: threads, profile: profile)
         let shape = UNetBenchmark.Shape(height: height, width: width, frames: frames)
         let r = try UNetBenchmark.run(backend: backend, shape: shape, weightDType: weightType, repeats: repeats) {
             FileHandle.standardError.write(Data(($0 + "\n").utf8))
@@ -47,7 +40,6 @@ struct BenchUNetCommand: ParsableCommand {
         if let profiler { BenchProfile.print(profiler) }
         let target = UNetBenchmark.Shape(height: parts[0], width: parts[1], frames: parts[2])
         let p = try UNetBenchmark.projection(shape: target, steps: parts[3])
-        let rss = r.peakRSSBytes.map { String(format: "%.2f", Double($0) / 1_073_741_824) } ?? "?"
         print("backend\t\(r.threads)")
         print("shape\t\(height)x\(width)x\(frames) (latent \(shape.latentHeight)x\(shape.latentWidth)), CFG batch 2, weights \(dtype)")
         print(String(format: "weights_s\t%.1f", r.weightSeconds))
@@ -56,7 +48,7 @@ struct BenchUNetCommand: ParsableCommand {
         print(String(format: "step_median_s\t%.2f", r.medianStepSeconds))
         print(String(format: "step_tflop\t%.3f", r.stepFLOPs / 1e12))
         print(String(format: "gflop_per_s\t%.1f", r.gflopsPerSecond))
-        print("peak_rss_gib\t\(rss)")
+        print("peak_rss_gib\t\(BenchSetup.gib(r.peakRSSBytes))")
         let (unetS, totalS) = p.seconds(atGFLOPs: r.gflopsPerSecond)
         print(String(format: "projected\t%@: UNet %.1f TFLOP/step; total %.1f TFLOP (text %.2f, image %.2f, vae-encode %.2f, vae-decode %.2f)",
                      project, p.unetStepFLOPs / 1e12, p.totalFLOPs / 1e12, p.textEncoderFLOPs / 1e12,

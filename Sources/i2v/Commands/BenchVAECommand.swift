@@ -21,19 +21,11 @@ struct BenchVAECommand: ParsableCommand {
     var profile = false
 
     func run() throws {
-        let weightType: DType
-        switch dtype {
-        case "fp16": weightType = .float16
-        case "fp32": weightType = .float32
-        default: throw ValidationError("--dtype must be fp16 or fp32")
-        }
-        let cpu = CPUBackend(threads: threads)
-        let profiler = profile ? ProfilingBackend(cpu) : nil
-        let backend: any Backend = profiler ?? cpu
+        let weightType = try BenchSetup.weightDType(dtype)
+        let (backend, profiler) = BenchSetup.cpuBackend(threads: threads, profile: profile)
         let r = try VAEBenchmark.run(backend: backend, height: height, width: width, weightDType: weightType, repeats: repeats) {
             FileHandle.standardError.write(Data(($0 + "\n").utf8))
         }
-        let rss = r.peakRSSBytes.map { String(format: "%.2f", Double($0) / 1_073_741_824) } ?? "?"
         print("backend\t\(r.backendName)")
         print("shape\t1x3x\(height)x\(width) from latent 1x4x\(height / 8)x\(width / 8), weights \(dtype)")
         print(String(format: "weights_s\t%.1f", r.weightSeconds))
@@ -41,7 +33,7 @@ struct BenchVAECommand: ParsableCommand {
         print(String(format: "decode_median_s\t%.2f", r.medianDecodeSeconds))
         print(String(format: "decode_tflop\t%.3f", r.decodeFLOPs / 1e12))
         print(String(format: "gflop_per_s\t%.1f", r.decodeFLOPs / max(r.medianDecodeSeconds, 1e-9) / 1e9))
-        print("peak_rss_gib\t\(rss)")
+        print("peak_rss_gib\t\(BenchSetup.gib(r.peakRSSBytes))")
         if let profiler { BenchProfile.print(profiler) }
     }
 }
