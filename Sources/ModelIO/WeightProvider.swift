@@ -8,6 +8,10 @@ public protocol WeightProvider: AnyObject {
     func take(_ key: String, shape: [Int]) throws -> Tensor
     /// Whether a tensor is stored under `key` (used for optional tensors such as `conv_shortcut`).
     func contains(_ key: String) -> Bool
+    /// The tensors stored under `keys`, each of shape `shape`, stacked along the first axis into
+    /// one tensor [keys.count·shape[0], shape[1...]] — e.g. `to_q`, `to_k`, `to_v` as one
+    /// projection. Each key is checked and consumed exactly as `take` does.
+    func takeStacked(_ keys: [String], shape: [Int]) throws -> Tensor
 }
 
 /// A key prefix into a `WeightProvider`, mirroring the module tree of the checkpoint:
@@ -31,4 +35,10 @@ public struct WeightScope {
     }
 
     public func contains(_ name: String) -> Bool { provider.contains(key(name)) }
+
+    /// `leaf` of each child scope in `children`, stacked along the first axis:
+    /// `scope.takeStacked(["to_q", "to_k", "to_v"], "weight", [320, 320])` → [960, 320].
+    public func takeStacked(_ children: [String], _ leaf: String, _ shape: [Int]) throws -> Tensor {
+        try provider.takeStacked(children.map { self[$0].key(leaf) }, shape: shape)
+    }
 }

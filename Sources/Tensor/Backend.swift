@@ -80,6 +80,10 @@ public protocol Backend: AnyObject, Sendable {
     /// q: [B, Lq, H·D], k: [B, Lk, H·D], v: [B, Lk, H·Dv] → [B, Lq, H·Dv]. Heads are contiguous
     /// channel groups (head j uses channels [j·D, (j+1)·D)). `causal` masks keys after the query.
     func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool) -> Tensor
+    /// Self-attention (not causal) over q, k and v packed side by side in each row, as one
+    /// projection with stacked `[to_q; to_k; to_v]` weights writes them. qkv: [B, L, 3·H·D] →
+    /// [B, L, H·D]. A backend may read the three in place; the default slices them apart.
+    func attention(packed qkv: Tensor, heads: Int, scale: Float) -> Tensor
 
     // MARK: Pointwise
 
@@ -128,6 +132,16 @@ extension Backend {
     }
     public func tokensToFeatureMaps(_ t: Tensor, adding residual: Tensor, frames: Int) -> Tensor {
         composedTokensToFeatureMaps(t, adding: residual, frames: frames)
+    }
+    public func attention(packed qkv: Tensor, heads: Int, scale: Float) -> Tensor {
+        composedPackedAttention(qkv, heads: heads, scale: scale)
+    }
+    /// `attention(packed:)` from three slices and `attention` (the default, and a fused backend's fallback).
+    public func composedPackedAttention(_ qkv: Tensor, heads: Int, scale: Float) -> Tensor {
+        precondition(qkv.rank == 3 && qkv.shape[2] % 3 == 0, "packed attention: \(qkv.shape)")
+        let inner = qkv.shape[2] / 3
+        let part = { (i: Int) in self.slice(qkv, axis: 2, range: (i * inner)..<((i + 1) * inner)) }
+        return attention(part(0), part(1), part(2), heads: heads, scale: scale, causal: false)
     }
     /// `groupNormTokens` from permutes and `groupNorm` (the default, and a fused backend's fallback).
     public func composedGroupNormTokens(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {

@@ -1,7 +1,10 @@
 import Foundation
 import Tensor
 
-// Attention on the GPU. Four paths, chosen per call:
+// Attention on the GPU. Five paths, chosen per call:
+// - half storage, at least `CUDATuning.cudnnAttentionMinKeys` keys, not causal: cuDNN's fused
+//   attention through its graph API (CUDAFusedAttention.swift) where cuDNN 9 has an engine for the
+//   shape (on an H200: 525–536 TFLOP/s from 4096 tokens, against 375–391 for the kernel below);
 // - Hopper (sm_90), half storage, head dim 64, more than 64 keys: the warpgroup-MMA kernel
 //   (HopperAttentionKernels.swift);
 // - half storage, equal head dims in {64, 80}, aligned rows: the fused tensor-core kernel
@@ -15,6 +18,8 @@ extension CUDABackend {
         let (lq, qd) = (q.shape[1], q.shape[2])
         let lk = k.shape[1], vd = v.shape[2], d = qd / heads, dv = vd / heads
         if let variant = flashVariant(q, k, v, heads: heads) {
+            if tuning.cudnnAttention, !causal, lk >= tuning.cudnnAttentionMinKeys,
+               let out = cudnnAttention(q, k, v, heads: heads, scale: scale) { return out }
             if let hopper = hopperVariant(headDim: d, lk: lk) {
                 return hopperAttention(q, k, v, heads: heads, scale: scale, causal: causal, variant: hopper)
             }
@@ -24,6 +29,28 @@ extension CUDABackend {
             return smallAttention(q, k, v, heads: heads, scale: scale, causal: causal)
         }
         return blockedAttention(q, k, v, heads: heads, scale: scale, causal: causal)
+    }
+
+    /// Self-attention over q | k | v packed along the last axis, as one projection with stacked
+    /// weights writes them: the fused paths read the three from their place in each row (input
+    /// row stride 3·H·D), so no slice is copied. Shapes the fused paths do not take are sliced and
+    /// go through `attention`.
+    public func attention(packed qkv: Tensor, heads: Int, scale: Float) -> Tensor {
+        precondition(qkv.rank == 3 && qkv.shape[2] % 3 == 0 && heads > 0, "packed attention: \(qkv.shape) with \(heads) heads")
+        let (b, l, inner) = (qkv.shape[0], qkv.shape[1], qkv.shape[2] / 3)
+        let d = inner / heads
+        guard tuning.flashAttention, precision != .float32, l > 0, inner % heads == 0, inner % 8 == 0,
+              l < Int(Int32.max), addr(qkv) % 16 == 0,
+              let variant = FlashVariant.choose(headDim: d, lq: l, lk: l, forced: tuning.flashForce) else {
+            return composedPackedAttention(qkv, heads: heads, scale: scale)
+        }
+        let operands = PackedOperands(packed: qkv, batch: b, length: l, inner: inner, elementSize: elementSize, addr: addr)
+        if tuning.cudnnAttention, l >= tuning.cudnnAttentionMinKeys,
+           let out = cudnnAttention(operands, heads: heads, headDim: d, scale: scale) { return out }
+        if let hopper = hopperVariant(headDim: d, lk: l) {
+            return hopperAttention(operands, heads: heads, scale: scale, causal: false, variant: hopper)
+        }
+        return flashAttention(operands, heads: heads, scale: scale, causal: false, variant: variant)
     }
 
     /// The fused kernel variant for these operands, or nil when the fused path does not apply.
@@ -37,15 +64,21 @@ extension CUDABackend {
         return FlashVariant.choose(headDim: d, lq: lq, lk: lk, forced: tuning.flashForce)
     }
 
-    func flashAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool, variant: FlashVariant) -> Tensor {
-        let (b, lq, qd) = (q.shape[0], q.shape[1], q.shape[2])
+    /// The mma.sync kernel. `operands` are q, k, v device addresses with input row stride `ldIn`
+    /// (elements); out [b, lq, heads·D].
+    func flashAttention(_ operands: PackedOperands, heads: Int, scale: Float, causal: Bool, variant: FlashVariant) -> Tensor {
+        let (b, lq, qd) = (operands.batch, operands.lq, heads * variant.headDim)
         let out = empty([b, lq, qd])
         let rowsPerBlock = 16 * variant.warps * variant.rowGroups
         let qBlocks = (lq + rowsPerBlock - 1) / rowsPerBlock
         runBlocks(variant.kernelName, grid: b * heads * qBlocks, block: 32 * variant.warps,
-                  [.ptr(addr(q)), .ptr(addr(k)), .ptr(addr(v)), .ptr(addr(out)), .i32(heads), .i32(lq), .i32(k.shape[1]),
-                   .f32(scale * 1.4426950408889634), .i32(causal ? 1 : 0)])
-        return out
+                  [.ptr(operands.q), .ptr(operands.k), .ptr(operands.v), .ptr(addr(out)), .i32(heads), .i32(lq), .i32(operands.lk),
+                   .i64(operands.ldIn), .f32(scale * 1.4426950408889634), .i32(causal ? 1 : 0)])
+        return withExtendedLifetime(operands) { out }
+    }
+
+    func flashAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool, variant: FlashVariant) -> Tensor {
+        flashAttention(PackedOperands(q, k, v, addr: addr), heads: heads, scale: scale, causal: causal, variant: variant)
     }
 
     /// The warpgroup-MMA variant for operands the fused path accepts, or nil (not a Hopper GPU,
@@ -56,15 +89,46 @@ extension CUDABackend {
         return lk > 64 ? tuning.hopperDefault : nil
     }
 
-    func hopperAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool, variant: HopperVariant) -> Tensor {
-        let (b, lq, qd) = (q.shape[0], q.shape[1], q.shape[2])
+    func hopperAttention(_ operands: PackedOperands, heads: Int, scale: Float, causal: Bool, variant: HopperVariant) -> Tensor {
+        let (b, lq, qd) = (operands.batch, operands.lq, heads * 64)
         let out = empty([b, lq, qd])
         let qBlocks = (lq + variant.rows - 1) / variant.rows
         runBlocks(variant.kernelName, grid: b * heads * qBlocks, block: 128 * variant.warpgroups, sharedBytes: variant.sharedBytes,
                   module: .hopper,
-                  [.ptr(addr(q)), .ptr(addr(k)), .ptr(addr(v)), .ptr(addr(out)), .i32(heads), .i32(lq), .i32(k.shape[1]),
-                   .f32(scale * 1.4426950408889634), .i32(causal ? 1 : 0)])
-        return out
+                  [.ptr(operands.q), .ptr(operands.k), .ptr(operands.v), .ptr(addr(out)), .i32(heads), .i32(lq), .i32(operands.lk),
+                   .i64(operands.ldIn), .f32(scale * 1.4426950408889634), .i32(causal ? 1 : 0)])
+        return withExtendedLifetime(operands) { out }
+    }
+
+    func hopperAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool, variant: HopperVariant) -> Tensor {
+        hopperAttention(PackedOperands(q, k, v, addr: addr), heads: heads, scale: scale, causal: causal, variant: variant)
+    }
+
+    /// cuDNN's fused attention: plans built, forms, and the last failure (benchmarks print it).
+    public var fusedAttentionReport: String {
+        fusedAttention?.report ?? "unavailable (cuDNN 9 not loaded, or float32 storage)"
+    }
+
+    /// cuDNN's fused attention (`CUDAFusedAttention`), or nil when it has no plan for the shape.
+    func cudnnAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float) -> Tensor? {
+        cudnnAttention(PackedOperands(q, k, v, addr: addr), heads: heads, headDim: q.shape[2] / heads, scale: scale)
+    }
+
+    func cudnnAttention(_ operands: PackedOperands, heads: Int, headDim d: Int, scale: Float) -> Tensor? {
+        ctx.ensureCurrent()  // the cuDNN handle binds to the current context when first created
+        guard let fused = fusedAttention else { return nil }
+        let (b, lq, lk) = (operands.batch, operands.lq, operands.lk)
+        let key = CUDAFusedAttention.Key(b: b, heads: heads, lq: lq, lk: lk, d: d, ldIn: operands.ldIn)
+        let out = empty([b, lq, heads * d])
+        var workspace: CUDABuffer?
+        let ran = ctx.profiled("cudnn fused attention", flops: 4 * Double(b * heads * lq * lk * d)) {
+            fused.run(key, scale: scale, q: operands.q, k: operands.k, v: operands.v, o: addr(out)) { bytes in
+                workspace = self.scratchF32(max(1, (bytes + 3) / 4))
+                return workspace!.address
+            }
+        }
+        withExtendedLifetime((workspace, operands)) {}
+        return ran ? out : nil
     }
 
     /// Lk ≤ 64 (temporal attention): one block per (sequence, head), K and V in shared memory.
@@ -177,6 +241,13 @@ public struct CUDATuning: Sendable {
     public var hopperAttention = true
     /// A Hopper variant to use for every head-dim-64 fused attention (benchmarks, checks).
     public var hopperForce: HopperVariant?
+    /// cuDNN's fused attention (graph API) ahead of the project's kernels where cuDNN has an
+    /// engine for the shape (I2V_CUDA_CUDNN_ATTENTION=0 switches it off).
+    public var cudnnAttention = true
+    /// The fewest keys for which cuDNN's fused attention is used: on an H200 it is faster from
+    /// 1024 keys on (4096 tokens 1.31 vs 1.79 ms) and slower for the 16–24-frame temporal, the
+    /// 77-key cross and the 64-token attentions. I2V_CUDA_CUDNN_ATTENTION=all uses it for every shape.
+    public var cudnnAttentionMinKeys = 1024
     /// The Hopper variant for more than 64 keys (I2V_CUDA_WGMMA=<kernel name>, e.g.
     /// hopper_attn_w2_k64, picks another compiled one for a benchmark run).
     public var hopperDefault = HopperVariant.standard
@@ -196,8 +267,35 @@ public struct CUDATuning: Sendable {
         if env["I2V_CUDA_FLASH"] == "0" { flashAttention = false }
         if env["I2V_CUDA_WGMMA"] == "0" { hopperAttention = false }
         if env["I2V_CUDA_TOKENS"] == "0" { fusedTokens = false }
+        if env["I2V_CUDA_CUDNN_ATTENTION"] == "0" { cudnnAttention = false }
+        if env["I2V_CUDA_CUDNN_ATTENTION"] == "all" { cudnnAttentionMinKeys = 1 }
         if let name = env["I2V_CUDA_WGMMA"], let v = HopperVariant.compiled.first(where: { $0.kernelName == name }) { hopperDefault = v }
         if env["I2V_CUDA_LT"] == "0" { fusedLinear = false }
         if env["I2V_CUDA_CUDNN"] == "0" { cudnnConvolution = false }
+    }
+}
+
+/// Device addresses of the q, k and v rows the fused attention paths read: three [B, L, H·D]
+/// tensors (input row stride H·D), or one packed [B, L, 3·H·D] projection whose rows hold q, k
+/// and v side by side (row stride 3·H·D; k and v start H·D and 2·H·D elements in). Keeps the
+/// tensors alive until the kernel is queued.
+struct PackedOperands {
+    let q: UInt64, k: UInt64, v: UInt64
+    let batch: Int, lq: Int, lk: Int
+    /// Elements from one q (or k, v) row to the next.
+    let ldIn: Int
+    private let owners: [Tensor]
+
+    init(_ q: Tensor, _ k: Tensor, _ v: Tensor, addr: (Tensor) -> UInt64) {
+        self.q = addr(q); self.k = addr(k); self.v = addr(v)
+        batch = q.shape[0]; lq = q.shape[1]; lk = k.shape[1]; ldIn = q.shape[2]
+        owners = [q, k, v]
+    }
+
+    init(packed qkv: Tensor, batch: Int, length: Int, inner: Int, elementSize: Int, addr: (Tensor) -> UInt64) {
+        let base = addr(qkv)
+        q = base; k = base + UInt64(inner * elementSize); v = base + UInt64(2 * inner * elementSize)
+        self.batch = batch; lq = length; lk = length; ldIn = 3 * inner
+        owners = [qkv]
     }
 }

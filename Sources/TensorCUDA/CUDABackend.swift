@@ -25,6 +25,8 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     lazy var ltMatmul: CUDALtMatmul? = try? CUDALtMatmul(lt: CuBLASLt(), dataType: precision.cublasType, allocator: ctx.allocator)
     /// cuDNN convolutions; nil when cuDNN 9 is not installed (im2col + GEMM then).
     lazy var convolution: CUDAConvolution? = try? CUDAConvolution(dnn: CuDNN(), precision: precision)
+    /// cuDNN's fused attention (backend graph API); nil without cuDNN 9 or in float32 storage.
+    lazy var fusedAttention: CUDAFusedAttention? = try? CUDAFusedAttention(graph: CuDNNGraph(), precision: precision)
     /// Per convolution shape: whether cuDNN (true) or the GEMM path (false) measured faster.
     var convChoice: [CUDAConvolution.Key: Bool] = [:]
 

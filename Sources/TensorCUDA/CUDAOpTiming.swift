@@ -82,12 +82,15 @@ public enum CUDAOpTiming {
             return cuda.tensor(random(shape.reduce(1, *), seed: seed, scale: scale), shape: shape)
         }
         let es = Double(cuda.precision.dtype.byteSize)
+        // Every path but "auto" (the product's choice) and "cuDNN fused" keeps cuDNN's attention off.
         func forced(_ name: String, _ v: FlashVariant) -> (String, (inout CUDATuning) -> Void) {
-            (name, { $0.flashForce = v; $0.hopperAttention = false })
+            (name, { $0.flashForce = v; $0.hopperAttention = false; $0.cudnnAttention = false })
         }
         let hopper: [(String, (inout CUDATuning) -> Void)] = cuda.ctx.arch == 90
-            ? HopperVariant.compiled.map { v in ("\(v)", { $0.hopperForce = v }) } + [("auto", { _ in })] : []
-        let flash = [("flash auto", { (t: inout CUDATuning) in t.flashForce = nil; t.hopperAttention = false }),
+            ? HopperVariant.compiled.map { v in ("\(v)", { $0.hopperForce = v; $0.cudnnAttention = false }) } : []
+        let cudnn: [(String, (inout CUDATuning) -> Void)] = [("cuDNN fused", { $0.cudnnAttention = true; $0.cudnnAttentionMinKeys = 1 }),
+                                                             ("auto", { _ in })]
+        let flash = [("flash auto", { (t: inout CUDATuning) in t.flashForce = nil; t.hopperAttention = false; t.cudnnAttention = false }),
                      forced("flash 4w×64k", FlashVariant(headDim: 64, warps: 4)), forced("flash 8w×64k", FlashVariant(headDim: 64, warps: 8)),
                      forced("flash 4w×32r×64k", FlashVariant(headDim: 64, warps: 4, rowGroups: 2)),
                      forced("flash 8w×32r×64k", FlashVariant(headDim: 64, warps: 8, rowGroups: 2))]
@@ -99,6 +102,7 @@ public enum CUDAOpTiming {
             ("spatial 160×88 (14080 tok, 1280×704)", [8, 14080, 320], 14080, 5, "blocked GEMM"),
             ("cross 64² (77 keys)", [32, 4096, 320], 77, 5, "blocked GEMM"),
             ("spatial 32² (1024 tok)", [32, 1024, 640], 1024, 10, "blocked GEMM"),
+            ("spatial 16² (256 tok)", [32, 256, 1280], 256, 20, "blocked GEMM"),
             ("spatial 8² (64 tok)", [32, 64, 1280], 64, 20, "small kernel"),
             ("temporal 64² (16 fr)", [8192, 16, 320], 16, 5, "small kernel"),
             ("temporal 96² (24 fr, 768²)", [18432, 24, 320], 24, 5, "small kernel"),
@@ -107,13 +111,13 @@ public enum CUDAOpTiming {
             let q = tensor(qShape), k = tensor([qShape[0], lk, qShape[2]]), v = tensor([qShape[0], lk, qShape[2]])
             let d = qShape[2] / heads
             let flops = 4.0 * Double(qShape[0] * heads * qShape[1] * lk * d)
-            var paths: [(String, (inout CUDATuning) -> Void)] = [(oldName, { $0.flashAttention = false })]
-            if cuda.precision != .float32 { paths += flash + (lk <= 64 ? shortFlash : []) + hopper }
+            var paths: [(String, (inout CUDATuning) -> Void)] = [(oldName, { $0.flashAttention = false; $0.cudnnAttention = false })]
+            if cuda.precision != .float32 { paths += flash + (lk <= 64 ? shortFlash : []) + hopper + cudnn }
             rows += try compare(cuda, op: "attention \(name)", paths: paths, warmup: warmup, repeats: repeats,
                                 rate: { (flops / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
                 cuda.attention(q, k, v, heads: heads, scale: 1 / Float(d).squareRoot(), causal: false)
             }
-            log("timed attention \(name)")
+            log("timed attention \(name)" + (cuda.fusedAttention?.lastFailure.map { " (cuDNN fused attention: \($0))" } ?? ""))
         }
         // GroupNorm (+SiLU) of the largest 5-D activation.
         let xShape = [2, 320, 16, 64, 64]
@@ -197,6 +201,20 @@ public enum CUDAOpTiming {
         rows += try compare(cuda, op: "linear [131072,320]x320", paths: current, warmup: warmup, repeats: repeats,
                             rate: { (2.0 * 131072 * 320 * 320 / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
             cuda.linear(tokens, weight: wl, bias: b3)
+        }
+        // Self-attention's q/k/v: three projections + attention against one stacked projection
+        // whose output the packed attention reads in place (4096 tokens: cuDNN in both).
+        let wq = tensor([320, 320], scale: 0.05), wk = tensor([320, 320], scale: 0.05), wv = tensor([320, 320], scale: 0.05)
+        let wqkv = cuda.concat([wq, wk, wv], axis: 0)
+        var packed = false
+        let packedPaths: [(String, (inout CUDATuning) -> Void)] = [("separate q/k/v", { _ in packed = false }), ("packed q|k|v", { _ in packed = true })]
+        rows += try compare(cuda, op: "self-attention q/k/v + attention 4096 tok", paths: packedPaths, warmup: warmup, repeats: repeats,
+                            rate: { (4.0 * 32 * 4096 * 4096 * 320 / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
+            if packed {
+                return cuda.attention(packed: cuda.linear(tokens, weight: wqkv, bias: nil), heads: 5, scale: 0.125)
+            }
+            return cuda.attention(cuda.linear(tokens, weight: wq, bias: nil), cuda.linear(tokens, weight: wk, bias: nil),
+                                  cuda.linear(tokens, weight: wv, bias: nil), heads: 5, scale: 0.125, causal: false)
         }
         log("timed conv/linear")
         return rows

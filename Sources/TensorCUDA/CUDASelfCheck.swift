@@ -64,6 +64,9 @@ public enum CUDASelfCheck {
             b.attention(t[0], t[1], t[2], heads: 5, scale: 0.125, causal: false) }
         check("attention causal", [[2, 77, 256], [2, 77, 256], [2, 77, 256]]) { b, t in
             b.attention(t[0], t[1], t[2], heads: 4, scale: 0.125, causal: true) }
+        // The project's kernels below, cuDNN's fused attention in its own rows after them.
+        let tuningBefore = cuda.tuning
+        cuda.tuning.cudnnAttention = false
         // Fused attention (half storage): long sequences, a key count that is not a multiple of the
         // 64-key tile, cross attention with 77 keys, head dim 80, causal over several tiles. Inputs
         // scaled by 2 so the softmax is peaked and a wrong key/value pairing shows.
@@ -98,6 +101,41 @@ public enum CUDASelfCheck {
                 }
             }
         }
+        // cuDNN's fused attention (graph API), forced for every key count: long, partial-tile,
+        // 77-key, head-dim-80, temporal and 64-token shapes. A shape cuDNN has no engine for falls
+        // back to the kernels above (the check-ops report says how many shapes had a plan).
+        if cuda.precision != .float32 {
+            cuda.tuning = tuningBefore
+            cuda.tuning.cudnnAttentionMinKeys = 1
+            for (name, shapes, heads, scale) in [("4096", [[1, 4096, 320], [1, 4096, 320], [1, 4096, 320]], 5, Float(0.125)),
+                                                 ("1000", [[2, 1000, 320], [2, 1000, 320], [2, 1000, 320]], 5, 0.125),
+                                                 ("x77", [[2, 300, 640], [2, 77, 640], [2, 77, 640]], 10, 0.125),
+                                                 ("d80", [[2, 257, 1280], [2, 257, 1280], [2, 257, 1280]], 16, 0.1118034),
+                                                 ("temporal", [[64, 16, 320], [64, 16, 320], [64, 16, 320]], 5, 0.125),
+                                                 ("8x8", [[4, 64, 1280], [4, 64, 1280], [4, 64, 1280]], 20, 0.125)] {
+                check("attention cuDNN fused \(name)", shapes, scale: 2) { b, t in
+                    b.attention(t[0], t[1], t[2], heads: heads, scale: scale, causal: false) }
+            }
+        }
+        // Packed self-attention (q | k | v in each row of one projection), on every fused path:
+        // the product's choice (cuDNN from 1024 keys), the Hopper and mma.sync kernels forced,
+        // the 16-frame temporal shape, and a row width the fused paths refuse (sliced instead).
+        if cuda.precision != .float32 {
+            var paths: [(String, (inout CUDATuning) -> Void)] = [("auto", { _ in }), ("mma.sync", { $0.cudnnAttention = false; $0.hopperAttention = false })]
+            if cuda.ctx.arch == 90 { paths.append(("wgmma", { $0.cudnnAttention = false })) }
+            for (pathName, configure) in paths {
+                cuda.tuning = tuningBefore
+                configure(&cuda.tuning)
+                for (name, shape, heads) in [("4096", [1, 4096, 960], 5), ("1000", [2, 1000, 960], 5),
+                                             ("temporal", [64, 16, 960], 5), ("8x8", [4, 64, 3840], 20)] {
+                    check("attention packed \(name) \(pathName)", [shape], scale: 2) { b, t in
+                        b.attention(packed: t[0], heads: heads, scale: 0.125) }
+                }
+            }
+            cuda.tuning = tuningBefore
+        }
+        check("attention packed unaligned", [[2, 33, 36]], scale: 2) { b, t in b.attention(packed: t[0], heads: 3, scale: 0.5) }
+        cuda.tuning = tuningBefore
         check("groupNorm 5-D large", [[2, 320, 4, 32, 32], [320], [320]], scale: 2) { b, t in
             b.groupNorm(t[0], groups: 32, weight: t[1], bias: t[2], eps: 1e-6) }
         check("groupNorm offset mean", [[2, 64, 3, 5, 7], [64], [64]]) { b, t in

@@ -33,6 +33,7 @@ struct CheckOps: ParsableCommand {
                 if !row.passed { failures += 1 }
             }
             print(String(format: "peak device memory held: %.1f MiB", Double(cuda.peakAllocatedBytes) / 1048576))
+            if prec != .float32 { print("cuDNN fused attention: \(cuda.fusedAttentionReport)") }
         }
         if failures > 0 { throw ExitCode(1) }
     }

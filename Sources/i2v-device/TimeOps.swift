@@ -18,6 +18,7 @@ struct TimeOps: ParsableCommand {
             let cuda = try CUDABackend(device: device, precision: prec)
             print("== \(cuda.name)")
             let rows = try CUDAOpTiming.run(cuda: cuda, repeats: repeats) { print($0) }
+            print("cuDNN fused attention: \(cuda.fusedAttentionReport)")
             for r in rows {
                 table.append(String(format: "%-9@ %-34@ %-16@ %9.3f ms %8.1f %-7@ dev %.1e", p as NSString, r.op as NSString,
                                     r.path as NSString, r.milliseconds, r.rate, r.rateUnit as NSString, r.deviation))

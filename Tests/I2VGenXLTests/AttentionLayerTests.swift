@@ -19,6 +19,14 @@ final class AttentionLayerTests: XCTestCase {
             return backend.tensor(v, shape: s)
         }
         func contains(_ key: String) -> Bool { tensors[key] != nil }
+        func takeStacked(_ keys: [String], shape: [Int]) throws -> Tensor {
+            var values: [Float] = []
+            for key in keys {
+                guard let (s, v) = tensors[key], s == shape else { throw ModelIOError.missingWeight(key: key, folder: "table") }
+                values += v
+            }
+            return backend.tensor(values, shape: [keys.count * shape[0]] + shape.dropFirst())
+        }
     }
 
     func random(_ n: Int, _ seed: inout UInt64) -> [Float] {
@@ -120,5 +128,38 @@ final class AttentionLayerTests: XCTestCase {
         let o = proj("to_out.0", a)
         let want = (0..<c).flatMap { ch in (0..<l).map { p in Float(o[p * c + ch] + Double(x[ch * l + p])) } }
         XCTAssertLessThanOrEqual(relativeError(got, want), 1e-5)
+    }
+
+    /// Self-attention with the q/k/v weights (and biases) stacked into one projection computes
+    /// what separate projections compute, and binds the same keys.
+    func testPackedSelfAttentionMatchesDirectComputation() throws {
+        for bias in [false, true] {
+            var seed: UInt64 = bias ? 23 : 19
+            let (dq, heads, dh, l) = (6, 2, 4, 5)
+            let inner = heads * dh
+            let t = Table(b)
+            for name in ["to_q", "to_k", "to_v"] {
+                t.tensors["\(name).weight"] = ([inner, dq], random(inner * dq, &seed))
+                if bias { t.tensors["\(name).bias"] = ([inner], random(inner, &seed)) }
+            }
+            t.tensors["to_out.0.weight"] = ([dq, inner], random(dq * inner, &seed))
+            t.tensors["to_out.0.bias"] = ([dq], random(dq, &seed))
+            let attn = try Attention(WeightScope(t), queryDim: dq, options: .init(heads: heads, dimHead: dh, qkvBias: bias, packedProjections: true))
+            guard case .packed(let qkv) = attn.projections else { return XCTFail("expected packed projections") }
+            XCTAssertEqual(qkv.weight.shape, [3 * inner, dq])
+            let x = random(2 * l * dq, &seed)
+            let got = b.toHost(attn(b, b.tensor(x, shape: [2, l, dq])))
+
+            var want: [Float] = []
+            for batch in 0..<2 {
+                let xd = x[(batch * l * dq)..<((batch + 1) * l * dq)].map(Double.init)
+                func proj(_ n: String) -> [Double] {
+                    linear(xd, t.tensors["\(n).weight"]!.1, t.tensors["\(n).bias"]?.1, rows: l, inF: dq, outF: inner)
+                }
+                let a = attend(proj("to_q"), proj("to_k"), proj("to_v"), lq: l, lk: l, heads: heads, dh: dh)
+                want += linear(a, t.tensors["to_out.0.weight"]!.1, t.tensors["to_out.0.bias"]!.1, rows: l, inF: inner, outF: dq).map(Float.init)
+            }
+            XCTAssertLessThanOrEqual(relativeError(got, want), 1e-5, "bias \(bias)")
+        }
     }
 }

@@ -75,6 +75,19 @@ final class UNetArchitectureTests: XCTestCase {
         }
     }
 
+    /// The benchmark's synthetic weights give a stacked projection the values the separate
+    /// tensors would have had (same draws, same order), so packed q/k/v change no benchmark input.
+    func testSyntheticStackedWeightsEqualSeparateTakes() throws {
+        for dtype in [DType.float32, .float16] {
+            let keys = ["attn1.to_q.weight", "attn1.to_k.weight", "attn1.to_v.weight"]
+            let stacked = try SyntheticWeights(backend: be, dtype: dtype, seed: 5).takeStacked(keys, shape: [4, 3])
+            let one = SyntheticWeights(backend: be, dtype: dtype, seed: 5)
+            let separate = try keys.flatMap { be.toHost(try one.take($0, shape: [4, 3])) }
+            XCTAssertEqual(stacked.shape, [12, 3])
+            XCTAssertEqual(be.toHost(stacked), separate, "\(dtype)")
+        }
+    }
+
     func testMissingWeightFailsNamingTheKey() throws {
         final class Without: WeightProvider {
             let inner: SyntheticWeights
@@ -84,6 +97,7 @@ final class UNetArchitectureTests: XCTestCase {
                 return try inner.take(key, shape: shape)
             }
             func contains(_ key: String) -> Bool { key != "down_blocks.1.temp_convs.0.conv3.3.weight" }
+            func takeStacked(_ keys: [String], shape: [Int]) throws -> Tensor { try inner.takeStacked(keys, shape: shape) }
         }
         XCTAssertThrowsError(try I2VGenXLUNet(config: Self.small, weights: WeightScope(Without(SyntheticWeights(backend: be, shapesOnly: true))))) {
             XCTAssertTrue("\($0)".contains("down_blocks.1.temp_convs.0.conv3.3.weight"), "\($0)")

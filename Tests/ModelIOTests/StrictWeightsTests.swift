@@ -42,6 +42,35 @@ final class StrictWeightsTests: TempDirTestCase {
         XCTAssertEqual(expectModelIOError { _ = try w.takeView("a", shape: [1]) }, .weightTakenTwice(key: "a", file: file))
     }
 
+    func testStackedTensorsAreConcatenatedAlongTheFirstAxisAndConsumed() throws {
+        var writer = SafetensorsWriter()
+        try writer.add("attn.to_q.weight", float32: [1, 2, 3, 4, 5, 6], shape: [2, 3])
+        try writer.add("attn.to_k.weight", float32: [7, 8, 9, 10, 11, 12], shape: [2, 3])
+        try writer.add("attn.to_v.weight", float32: [13, 14, 15, 16, 17, 18], shape: [2, 3])
+        try write(writer.serialized(), to: "unet/diffusion_pytorch_model.safetensors")
+        let w = try weights("unet")
+        let stacked = try WeightScope(w, prefix: "attn").takeStacked(["to_q", "to_k", "to_v"], "weight", [2, 3])
+        XCTAssertEqual(stacked.shape, [6, 3])
+        XCTAssertEqual(testBackend.toHost(stacked), (1...18).map(Float.init))
+        XCTAssertNoThrow(try w.finish())
+        XCTAssertEqual(expectModelIOError { _ = try w.takeView("attn.to_k.weight", shape: [2, 3]) },
+                       .weightTakenTwice(key: "attn.to_k.weight", file: dir + "/unet/diffusion_pytorch_model.safetensors"))
+    }
+
+    func testStackingChecksEveryShapeAndWidensMixedDtypes() throws {
+        var writer = SafetensorsWriter()
+        try writer.add("a", float32: [1, 2], shape: [1, 2])
+        try writer.add("b", dtype: .float16, shape: [1, 2], bytes: [Float16(3), Float16(-4)].flatMap { v in
+            withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } })
+        try writer.add("c", float32: [5, 6, 7], shape: [1, 3])
+        try write(writer.serialized(), to: "unet/diffusion_pytorch_model.safetensors")
+        let w = try weights("unet")
+        XCTAssertEqual(testBackend.toHost(try w.takeStacked(["a", "b"], shape: [1, 2])), [1, 2, 3, -4])
+        let file = dir + "/unet/diffusion_pytorch_model.safetensors"
+        XCTAssertEqual(expectModelIOError { _ = try w.takeStacked(["c"], shape: [1, 2]) },
+                       .weightShapeMismatch(key: "c", expected: [1, 2], stored: [1, 3], file: file))
+    }
+
     func testFinishListsUnconsumedKeysButIgnoresPositionIDs() throws {
         var writer = SafetensorsWriter()
         try writer.add("text_model.embeddings.position_ids", int64: Array(0..<77), shape: [1, 77])

@@ -8,7 +8,8 @@ import Tensor
 /// output projection `to_out.0`, optional residual and output rescale.
 ///
 /// Keys: `to_q`, `to_k`, `to_v`, `to_out.0` (`.weight` and, where enabled, `.bias`), and
-/// `group_norm.{weight,bias}` when `groupNorm` is configured.
+/// `group_norm.{weight,bias}` when `groupNorm` is configured. With `packedProjections`, a
+/// self-attention layer loads `to_q`, `to_k`, `to_v` stacked into one projection.
 public struct Attention {
     public struct Options {
         public var heads: Int
@@ -24,24 +25,35 @@ public struct Attention {
         /// Adds the (un-normalised) input to the output, as `residual_connection=True` does.
         public var residualConnection: Bool
         public var rescaleOutputFactor: Float
+        /// Self-attention only: q, k and v from one projection whose weight (and bias) stacks
+        /// `to_q`, `to_k`, `to_v` — one wider GEMM instead of three, its output read in place by
+        /// `Backend.attention(packed:)`. Same numbers as separate projections.
+        public var packedProjections: Bool
 
         public init(
             heads: Int, dimHead: Int, contextDim: Int? = nil, outDim: Int? = nil,
             qkvBias: Bool = false, outBias: Bool = true, groupNorm: (groups: Int, eps: Float)? = nil,
-            residualConnection: Bool = false, rescaleOutputFactor: Float = 1
+            residualConnection: Bool = false, rescaleOutputFactor: Float = 1, packedProjections: Bool = false
         ) {
             self.heads = heads; self.dimHead = dimHead; self.contextDim = contextDim; self.outDim = outDim
             self.qkvBias = qkvBias; self.outBias = outBias; self.groupNorm = groupNorm
             self.residualConnection = residualConnection; self.rescaleOutputFactor = rescaleOutputFactor
+            self.packedProjections = packedProjections
         }
+    }
+
+    /// How q, k and v are projected.
+    public enum Projections {
+        /// `to_q` from the query, `to_k` and `to_v` from the context (or the query).
+        case separate(q: Linear, k: Linear, v: Linear)
+        /// Self-attention: one projection [3·inner, queryDim] writing q | k | v side by side.
+        case packed(Linear)
     }
 
     public let queryDim: Int
     public let options: Options
     public let groupNorm: GroupNorm?
-    public let toQ: Linear
-    public let toK: Linear
-    public let toV: Linear
+    public let projections: Projections
     public let toOut: Linear
     /// dim_head^-0.5
     public let scale: Float
@@ -56,9 +68,16 @@ public struct Attention {
         } else {
             groupNorm = nil
         }
-        toQ = try Linear(scope["to_q"], inFeatures: queryDim, outFeatures: inner, bias: options.qkvBias)
-        toK = try Linear(scope["to_k"], inFeatures: contextDim, outFeatures: inner, bias: options.qkvBias)
-        toV = try Linear(scope["to_v"], inFeatures: contextDim, outFeatures: inner, bias: options.qkvBias)
+        if options.packedProjections {
+            precondition(options.contextDim == nil, "packed q/k/v projections are for self-attention")
+            let names = ["to_q", "to_k", "to_v"]
+            projections = .packed(Linear(weight: try scope.takeStacked(names, "weight", [inner, queryDim]),
+                                         bias: options.qkvBias ? try scope.takeStacked(names, "bias", [inner]) : nil))
+        } else {
+            projections = .separate(q: try Linear(scope["to_q"], inFeatures: queryDim, outFeatures: inner, bias: options.qkvBias),
+                                    k: try Linear(scope["to_k"], inFeatures: contextDim, outFeatures: inner, bias: options.qkvBias),
+                                    v: try Linear(scope["to_v"], inFeatures: contextDim, outFeatures: inner, bias: options.qkvBias))
+        }
         toOut = try Linear(scope["to_out"]["0"], inFeatures: inner, outFeatures: options.outDim ?? queryDim, bias: options.outBias)
         scale = 1 / Float(options.dimHead).squareRoot()
     }
@@ -92,18 +111,26 @@ public struct Attention {
     public func callAsFunction(_ b: any Backend, _ x: Tensor, context: Tensor? = nil, adding residual: Tensor) -> Tensor {
         precondition(groupNorm == nil && !options.residualConnection && options.rescaleOutputFactor == 1,
                      "fused residual is for plain attention layers")
-        let kv = context ?? x
-        let a = b.attention(toQ(b, x), toK(b, kv), toV(b, kv), heads: options.heads, scale: scale, causal: false)
-        return toOut(b, a, adding: residual)  // [B, L, Dout]
+        return toOut(b, attendHeads(b, x, context: context), adding: residual)  // [B, L, Dout]
     }
 
     private func attend(_ b: any Backend, _ h: Tensor, context: Tensor?) -> Tensor {
-        let kv = context ?? h
-        let q = toQ(b, h)    // [B, L, heads·dimHead]
-        let k = toK(b, kv)   // [B, Lk, heads·dimHead]
-        let v = toV(b, kv)   // [B, Lk, heads·dimHead]
-        let a = b.attention(q, k, v, heads: options.heads, scale: scale, causal: false)
-        return toOut(b, a)   // [B, L, Dout]
+        toOut(b, attendHeads(b, h, context: context))  // [B, L, Dout]
+    }
+
+    /// The attention before the output projection. h: [B, L, Dq] → [B, L, heads·dimHead]
+    private func attendHeads(_ b: any Backend, _ h: Tensor, context: Tensor?) -> Tensor {
+        switch projections {
+        case .packed(let toQKV):
+            precondition(context == nil, "a packed self-attention layer takes no context")
+            return b.attention(packed: toQKV(b, h), heads: options.heads, scale: scale)  // qkv: [B, L, 3·inner]
+        case .separate(let toQ, let toK, let toV):
+            let kv = context ?? h
+            let q = toQ(b, h)    // [B, L, heads·dimHead]
+            let k = toK(b, kv)   // [B, Lk, heads·dimHead]
+            let v = toV(b, kv)   // [B, Lk, heads·dimHead]
+            return b.attention(q, k, v, heads: options.heads, scale: scale, causal: false)
+        }
     }
 
     private func finish(_ b: any Backend, _ out: Tensor, residual: Tensor) -> Tensor {

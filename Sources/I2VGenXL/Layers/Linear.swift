@@ -16,6 +16,15 @@ public struct Linear {
         self.bias = bias ? try scope.take("bias", [outFeatures]) : nil
     }
 
+    /// A projection from tensors already taken (e.g. stacked weights). weight: [out, in], bias: [out].
+    public init(weight: Tensor, bias: Tensor?) {
+        precondition(weight.rank == 2 && bias.map { $0.shape == [weight.shape[0]] } ?? true, "Linear: weight \(weight.shape)")
+        self.inFeatures = weight.shape[1]
+        self.outFeatures = weight.shape[0]
+        self.weight = weight
+        self.bias = bias
+    }
+
     /// x: [..., in] → [..., out]
     public func callAsFunction(_ b: any Backend, _ x: Tensor) -> Tensor {
         b.linear(x, weight: weight, bias: bias)

@@ -78,6 +78,11 @@ public final class ShapeOnlyWeights: WeightProvider {
         return Tensor(shape: shape, dtype: .float32, buffer: ShapeOnlyBuffer.shared)
     }
 
+    public func takeStacked(_ keys: [String], shape: [Int]) throws -> Tensor {
+        for key in keys { _ = try take(key, shape: shape) }
+        return Tensor(shape: [keys.count * (shape.first ?? 1)] + shape.dropFirst(), dtype: .float32, buffer: ShapeOnlyBuffer.shared)
+    }
+
     /// Stored keys the model did not take (ignored buffers excluded), sorted.
     public var unconsumedKeys: [String] {
         table.keys.filter { !consumed.contains($0) && !ignored.contains($0) }.sorted()

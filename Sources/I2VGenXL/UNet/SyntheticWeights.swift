@@ -33,43 +33,54 @@ public final class SyntheticWeights: WeightProvider {
     public func contains(_ key: String) -> Bool { true }
 
     public func take(_ key: String, shape: [Int]) throws -> Tensor {
-        guard seen.insert(key).inserted else {
-            throw UNetError.invalidInput(name: key, reason: "taken twice from the synthetic weights")
+        try takeStacked([key], shape: shape)
+    }
+
+    /// The keys' tensors one after another in one buffer: the same values, in the same order,
+    /// as taking them one by one.
+    public func takeStacked(_ keys: [String], shape: [Int]) throws -> Tensor {
+        for key in keys {
+            guard seen.insert(key).inserted else {
+                throw UNetError.invalidInput(name: key, reason: "taken twice from the synthetic weights")
+            }
+            taken.append((key, shape))
         }
-        taken.append((key, shape))
-        let count = shape.reduce(1, *)
+        let count = shape.reduce(1, *), total = keys.count * count
+        let outShape = keys.count == 1 ? shape : [keys.count * (shape.first ?? 1)] + shape.dropFirst()
         if shapesOnly {
-            if shared.last.map({ $0.count < count * 2 }) ?? true {
-                let s = SyntheticStorage(count: count * 2)
-                s.pointer.initialize(repeating: 0, count: count * 2)
+            if shared.last.map({ $0.count < total * 2 }) ?? true {
+                let s = SyntheticStorage(count: total * 2)
+                s.pointer.initialize(repeating: 0, count: total * 2)
                 shared.append(s)
             }
             let s = shared[shared.count - 1]
-            return backend.wrap(bytes: UnsafeRawPointer(s.pointer), dtype: dtype, shape: shape, owner: s)
+            return backend.wrap(bytes: UnsafeRawPointer(s.pointer), dtype: dtype, shape: outShape, owner: s)
         }
-        let (scale, offset): (Float, Float)
-        if shape.count >= 2 {
-            let fanIn = shape.dropFirst().reduce(1, *)
-            scale = 1 / Float(fanIn).squareRoot(); offset = 0
-        } else if key.hasSuffix("weight") {
-            scale = 0.1; offset = 1
-        } else {
-            scale = 0.1; offset = 0
+        var values = [Float](repeating: 0, count: total)
+        for (i, key) in keys.enumerated() {
+            let (scale, offset): (Float, Float)
+            if shape.count >= 2 {
+                let fanIn = shape.dropFirst().reduce(1, *)
+                scale = 1 / Float(fanIn).squareRoot(); offset = 0
+            } else if key.hasSuffix("weight") {
+                scale = 0.1; offset = 1
+            } else {
+                scale = 0.1; offset = 0
+            }
+            for j in (i * count)..<((i + 1) * count) { values[j] = offset + scale * nextUniform() }
         }
         switch dtype {
         case .float32:
-            var values = [Float](repeating: 0, count: count)
-            for i in 0..<count { values[i] = offset + scale * nextUniform() }
-            return backend.tensor(values, shape: shape)
+            return backend.tensor(values, shape: outShape)
         case .float16, .bfloat16:
-            let storage = SyntheticStorage(count: count)
+            let storage = SyntheticStorage(count: total)
             let p = storage.pointer
             if dtype == .float16 {
-                for i in 0..<count { p[i] = Float16(offset + scale * nextUniform()).bitPattern }
+                for i in 0..<total { p[i] = Float16(values[i]).bitPattern }
             } else {
-                for i in 0..<count { p[i] = HalfConversion.toBFloat16Bits(offset + scale * nextUniform()) }
+                for i in 0..<total { p[i] = HalfConversion.toBFloat16Bits(values[i]) }
             }
-            return backend.wrap(bytes: UnsafeRawPointer(p), dtype: dtype, shape: shape, owner: storage)
+            return backend.wrap(bytes: UnsafeRawPointer(p), dtype: dtype, shape: outShape, owner: storage)
         }
     }
 

@@ -4,10 +4,11 @@ import ModelIO
 import Tensor
 
 extension Attention {
-    /// The UNet's attention: q/k/v without bias, `to_out.0` with bias.
+    /// The UNet's attention: q/k/v without bias (one stacked projection for self-attention),
+    /// `to_out.0` with bias.
     static func unet(_ s: WeightScope, queryDim: Int, contextDim: Int? = nil, heads: Int, headDim: Int) throws -> Attention {
         try Attention(s, queryDim: queryDim, options: .init(heads: heads, dimHead: headDim, contextDim: contextDim,
-                                                             qkvBias: false, outBias: true))
+                                                             qkvBias: false, outBias: true, packedProjections: contextDim == nil))
     }
 
     /// Cross-attention where `groups` consecutive query batch rows share one context row.
@@ -23,6 +24,7 @@ extension Attention {
         let b = context.shape[0], l = x.shape[1]
         precondition(x.shape[0] == b * groups, "cross-attention: \(x.shape[0]) query rows for \(b)×\(groups)")
         let inner = options.heads * options.dimHead
+        guard case .separate(let toQ, let toK, let toV) = projections else { preconditionFailure("cross-attention with packed projections") }
         let q = toQ(be, x).reshaped([b, groups * l, inner])  // [B, groups·L, inner]
         let k = toK(be, context)                              // [B, Lk, inner]
         let v = toV(be, context)                              // [B, Lk, inner]

@@ -96,5 +96,30 @@ final class AlignedBytes: @unchecked Sendable {
         if let base = source.baseAddress, count > 0 { pointer.copyMemory(from: base, byteCount: count) }
     }
 
+    /// The sources one after another (stacked weights).
+    init(concatenating sources: [UnsafeRawBufferPointer]) {
+        count = sources.reduce(0) { $0 + $1.count }
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 64)
+        var at = 0
+        for source in sources {
+            if let base = source.baseAddress, source.count > 0 { (pointer + at).copyMemory(from: base, byteCount: source.count) }
+            at += source.count
+        }
+    }
+
     deinit { pointer.deallocate() }
+}
+
+extension SafetensorsTensor {
+    /// Several stored tensors of one shape stacked along their first axis into one backend
+    /// tensor (a copy): the bytes as stored when all share a dtype, else widened to float32.
+    public static func stacked(_ views: [SafetensorsTensor], on backend: any Backend) throws -> Tensor {
+        precondition(!views.isEmpty && views.allSatisfy { $0.shape == views[0].shape }, "stacking needs tensors of one shape")
+        let shape = [views.count * (views[0].shape.first ?? 1)] + views[0].shape.dropFirst()
+        if let dtype = views[0].dtype.tensorDType, views.allSatisfy({ $0.dtype == views[0].dtype }) {
+            let copy = AlignedBytes(concatenating: views.map(\.bytes))
+            return backend.wrap(bytes: UnsafeRawPointer(copy.pointer), dtype: dtype, shape: shape, owner: copy)
+        }
+        return backend.tensor(try views.flatMap { try $0.floats() }, shape: shape)
+    }
 }

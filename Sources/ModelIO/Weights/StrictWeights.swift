@@ -117,6 +117,10 @@ public final class StrictWeights: WeightProvider {
         try takeView(key, shape: shape).tensor(on: backend)
     }
 
+    public func takeStacked(_ keys: [String], shape: [Int]) throws -> Tensor {
+        try SafetensorsTensor.stacked(keys.map { try takeView($0, shape: shape) }, on: backend)
+    }
+
     /// Stored keys not yet taken (ignored buffers excluded), sorted.
     public var unconsumedKeys: [String] {
         location.keys.filter { !consumed.contains($0) && !ignored.contains($0) }.sorted()

@@ -134,6 +134,13 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
         }
     }
 
+    public func attention(packed qkv: Tensor, heads: Int, scale: Float) -> Tensor {
+        let (b, l, c) = (qkv.shape[0], qkv.shape[1], qkv.shape[2] / 3)
+        return timed("attention (packed)", "b\(b) l\(l) \(heads)×\(c / heads)", flops: 4 * Double(b * l * l * c)) {
+            inner.attention(packed: qkv, heads: heads, scale: scale)
+        }
+    }
+
     public func unary(_ op: UnaryOp, _ x: Tensor) -> Tensor {
         timed("unary", "\(op) \(Self.s(x.shape))") { inner.unary(op, x) }
     }

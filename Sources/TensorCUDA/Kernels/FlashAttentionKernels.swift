@@ -30,7 +30,7 @@ enum FlashAttentionSource {
 
     template <int D, int WARPS, int RG, int BN>
     __device__ __forceinline__ void flash_attention(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
-                                                    T* __restrict__ o, int heads, int lq, int lk, float scaleLog2, int causal) {
+                                                    T* __restrict__ o, int heads, int lq, int lk, long long ldIn, float scaleLog2, int causal) {
         constexpr int BM = 16 * RG * WARPS, LDS = D + 8, KSTEPS = D / 16, NB = BN / 8, DB = D / 8;
         __shared__ __align__(16) unsigned short ks[2][BN * LDS];
         __shared__ __align__(16) unsigned short vs[2][BN * LDS];
@@ -38,10 +38,10 @@ enum FlashAttentionSource {
         const int qblocks = (lq + BM - 1) / BM;
         const int qb = blockIdx.x % qblocks, bh = blockIdx.x / qblocks;
         const int b = bh / heads, h = bh % heads;
-        const long long ld = (long long)heads * D;
-        const T* qbase = q + (long long)b * lq * ld + h * D;
-        const T* kbase = k + (long long)b * lk * ld + h * D;
-        const T* vbase = v + (long long)b * lk * ld + h * D;
+        const long long ld = (long long)heads * D;   // output row stride; inputs use ldIn (≥ ld: packed q|k|v rows)
+        const T* qbase = q + (long long)b * lq * ldIn + h * D;
+        const T* kbase = k + (long long)b * lk * ldIn + h * D;
+        const T* vbase = v + (long long)b * lk * ldIn + h * D;
         T* obase = o + (long long)b * lq * ld + h * D;
         const int row0 = qb * BM + warp * 16 * RG;   // first query row of this warp
 
@@ -50,8 +50,8 @@ enum FlashAttentionSource {
         #pragma unroll
         for (int rg = 0; rg < RG; ++rg) {
             const int r0 = row0 + rg * 16 + g, r1 = r0 + 8;
-            const unsigned* p0 = (const unsigned*)(qbase + (long long)(r0 < lq ? r0 : 0) * ld);
-            const unsigned* p1 = (const unsigned*)(qbase + (long long)(r1 < lq ? r1 : 0) * ld);
+            const unsigned* p0 = (const unsigned*)(qbase + (long long)(r0 < lq ? r0 : 0) * ldIn);
+            const unsigned* p1 = (const unsigned*)(qbase + (long long)(r1 < lq ? r1 : 0) * ldIn);
             #pragma unroll
             for (int kk = 0; kk < KSTEPS; ++kk) {
                 const int w = kk * 8 + c;   // 32-bit word index of column kk·16 + 2c
@@ -74,7 +74,7 @@ enum FlashAttentionSource {
             for (int i = tid; i < BN * CPR; i += WARPS * 32) {
                 const int r = i / CPR, cc = i % CPR, key = kt * BN + r;
                 const bool ok = key < lk;
-                const long long off = (long long)(ok ? key : 0) * ld + cc * 8;
+                const long long off = (long long)(ok ? key : 0) * ldIn + cc * 8;
                 const unsigned so = stage * STAGE + (r * LDS + cc * 8) * 2;
                 cp_async16(ksBase + so, kbase + off, ok ? 16 : 0);
                 cp_async16(vsBase + so, vbase + off, ok ? 16 : 0);
@@ -202,8 +202,8 @@ enum FlashAttentionSource {
     // flash_attn_d<D>_w<warps>_r<row groups>_k<key tile>; MINB = blocks per SM the register budget must allow.
     #define FLASH_ENTRY(D, W, R, BN, MINB) \
     extern "C" __global__ void __launch_bounds__(W * 32, MINB) flash_attn_d##D##_w##W##_r##R##_k##BN( \
-        const T* q, const T* k, const T* v, T* o, int heads, int lq, int lk, float scaleLog2, int causal) { \
-        flash_attention<D, W, R, BN>(q, k, v, o, heads, lq, lk, scaleLog2, causal); }
+        const T* q, const T* k, const T* v, T* o, int heads, int lq, int lk, long long ldIn, float scaleLog2, int causal) { \
+        flash_attention<D, W, R, BN>(q, k, v, o, heads, lq, lk, ldIn, scaleLog2, causal); }
     FLASH_ENTRY(64, 4, 1, 64, 3)
     FLASH_ENTRY(64, 8, 1, 64, 2)
     FLASH_ENTRY(64, 4, 2, 64, 2)

@@ -61,7 +61,7 @@ enum HopperAttentionSource {
     static let kernel = #"""
     template <int NWG, int BN>
     __device__ __forceinline__ void hopper_attention(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
-                                                     T* __restrict__ o, int heads, int lq, int lk, float scaleLog2, int causal) {
+                                                     T* __restrict__ o, int heads, int lq, int lk, long long ldIn, float scaleLog2, int causal) {
         static_assert(BN == 64, "S = Q·Kᵀ is one m64n64 wgmma per 16-channel step");
         constexpr int D = 64, BM = 64 * NWG, NB = BN / 8, DB = D / 8, THREADS = 128 * NWG;
         constexpr unsigned TILE = BN * 128u;     // bytes of one K or V tile
@@ -72,18 +72,18 @@ enum HopperAttentionSource {
         const int qblocks = (lq + BM - 1) / BM;
         const int qb = blockIdx.x % qblocks, bh = blockIdx.x / qblocks;
         const int b = bh / heads, h = bh % heads;
-        const long long ld = (long long)heads * D;
-        const T* qbase = q + (long long)b * lq * ld + h * D;
-        const T* kbase = k + (long long)b * lk * ld + h * D;
-        const T* vbase = v + (long long)b * lk * ld + h * D;
+        const long long ld = (long long)heads * D;   // output row stride; inputs use ldIn (≥ ld: packed q|k|v rows)
+        const T* qbase = q + (long long)b * lq * ldIn + h * D;
+        const T* kbase = k + (long long)b * lk * ldIn + h * D;
+        const T* vbase = v + (long long)b * lk * ldIn + h * D;
         T* obase = o + (long long)b * lq * ld + h * D;
         const int rA = qb * BM + wg * 64 + warp * 16 + g, rB = rA + 8;   // this thread's two query rows
 
         // Q as A fragments (4 k-steps of 16 channels), straight from global memory.
         unsigned qf[4][4];
         {
-            const unsigned* p0 = (const unsigned*)(qbase + (long long)(rA < lq ? rA : 0) * ld);
-            const unsigned* p1 = (const unsigned*)(qbase + (long long)(rB < lq ? rB : 0) * ld);
+            const unsigned* p0 = (const unsigned*)(qbase + (long long)(rA < lq ? rA : 0) * ldIn);
+            const unsigned* p1 = (const unsigned*)(qbase + (long long)(rB < lq ? rB : 0) * ldIn);
             #pragma unroll
             for (int kk = 0; kk < 4; ++kk) {
                 const int w = kk * 8 + c;
@@ -102,7 +102,7 @@ enum HopperAttentionSource {
             for (int i = tid; i < BN * 8; i += THREADS) {
                 const int r = i >> 3, cc = i & 7, key = kt * BN + r;
                 const bool ok = key < lk;
-                const long long off = (long long)(ok ? key : 0) * ld + cc * 8;
+                const long long off = (long long)(ok ? key : 0) * ldIn + cc * 8;
                 const unsigned so = stage * STAGE + r * 128u + (unsigned)((cc ^ (r & 7)) << 4);
                 cp_async16(sbase + so, kbase + off, ok ? 16 : 0);
                 cp_async16(sbase + so + TILE, vbase + off, ok ? 16 : 0);
@@ -203,8 +203,8 @@ enum HopperAttentionSource {
     // hopper_attn_w<warpgroups>_k<key tile>; dynamic shared memory = 4·BN·128 + 1024 bytes.
     #define HOPPER_ENTRY(W, BN, MINB) \
     extern "C" __global__ void __launch_bounds__(W * 128, MINB) hopper_attn_w##W##_k##BN( \
-        const T* q, const T* k, const T* v, T* o, int heads, int lq, int lk, float scaleLog2, int causal) { \
-        hopper_attention<W, BN>(q, k, v, o, heads, lq, lk, scaleLog2, causal); }
+        const T* q, const T* k, const T* v, T* o, int heads, int lq, int lk, long long ldIn, float scaleLog2, int causal) { \
+        hopper_attention<W, BN>(q, k, v, o, heads, lq, lk, ldIn, scaleLog2, causal); }
     HOPPER_ENTRY(1, 64, 3)
     HOPPER_ENTRY(2, 64, 2)
 
