@@ -48,6 +48,11 @@ public protocol Backend: AnyObject, Sendable {
     /// Temporal 3-D convolution with kernel (k, 1, 1) and zero padding (k-1)/2 on the frame axis.
     /// x: [B, C, F, H, W], weight: [O, C, k, 1, 1], bias: [O] → [B, O, F, H, W].
     func conv3dTemporal(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor
+    /// The same temporal convolution on frame-major feature maps, the layout of the UNet's spatial
+    /// layers, so no permute to [B, C, F, H, W] and back is needed (the default composes them).
+    /// x: [B·F, C, H, W] (sample b·F + f), weight: [O, C, k, 1, 1], bias: [O] → [B·F, O, H, W];
+    /// zero padding (k-1)/2 on the frame axis, as in `conv3dTemporal`.
+    func conv3dTemporalFrames(_ x: Tensor, weight: Tensor, bias: Tensor?, frames: Int) -> Tensor
 
     // MARK: Normalisation
 
@@ -57,6 +62,12 @@ public protocol Backend: AnyObject, Sendable {
     /// silu(groupNorm(x)) — the ResNet block's norm + activation pair, which a backend may fuse
     /// (the default composes the two ops).
     func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor
+    /// silu(groupNorm) of frame-major feature maps with statistics per video, the norm + activation
+    /// of the temporal convolution layers (the default permutes to [B, C, F, H, W] and back).
+    /// x: [B·F, C, H, W] (sample b·F + f); statistics per (video b, group) over the group's
+    /// channels, all F frames and all pixels — what GroupNorm of the 5-D [B, C, F, H, W] tensor
+    /// computes; result in x's layout. `frames == 1` is the per-sample `groupNormSiLU`.
+    func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor
     /// GroupNorm of per-frame feature maps written as transformer tokens — the input side of a
     /// spatial or temporal transformer, which a backend may do in one pass (the default composes
     /// permutes and `groupNorm`). x: [B·F, C, h, w], frame-major (sample b·F + f).

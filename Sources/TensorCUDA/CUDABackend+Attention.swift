@@ -255,6 +255,9 @@ public struct CUDATuning: Sendable {
     public var splitGroupNorm = true
     /// Transformer input/output layouts fused into GroupNorm and the residual add (no permutes).
     public var fusedTokens = true
+    /// The temporal layers' GroupNorm+SiLU and (k,1,1) conv on frame-major maps directly (no
+    /// permutes to [B, C, F, H, W] and back).
+    public var frameMajorTemporal = true
     /// 16-byte vectorised pointwise and im2col kernels where sizes and alignment allow.
     public var vectorized = true
     /// Linear layers through cuBLASLt with bias (and residual) fused into the GEMM.
@@ -269,6 +272,7 @@ public struct CUDATuning: Sendable {
         if env["I2V_CUDA_TOKENS"] == "0" { fusedTokens = false }
         if env["I2V_CUDA_CUDNN_ATTENTION"] == "0" { cudnnAttention = false }
         if env["I2V_CUDA_CUDNN_ATTENTION"] == "all" { cudnnAttentionMinKeys = 1 }
+        if env["I2V_CUDA_FRAMEMAJOR"] == "0" { frameMajorTemporal = false }
         if let name = env["I2V_CUDA_WGMMA"], let v = HopperVariant.compiled.first(where: { $0.kernelName == name }) { hopperDefault = v }
         if env["I2V_CUDA_LT"] == "0" { fusedLinear = false }
         if env["I2V_CUDA_CUDNN"] == "0" { cudnnConvolution = false }

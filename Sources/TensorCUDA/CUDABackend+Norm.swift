@@ -25,10 +25,18 @@ extension CUDABackend {
         let out = empty(x.shape)
         if x.count == 0 { return out }
         let coef = coefficients(x, samples: n, frames: 1, channels: c, spatial: spatial, groups: groups, weight: weight, bias: bias, eps: eps)
+        applyCoefficients(x, out, coef, channels: c, spatial: spatial, frames: 1, silu: silu)
+        return out
+    }
+
+    /// out = (x − mean)·a + b (then SiLU) with `coefficients`' per (sample, channel) rows, where a
+    /// sample is `frames` consecutive [C, spatial] planes (`gn_apply`, 8 elements per step when
+    /// planes are 8-element multiples and the pointers 16-byte aligned).
+    func applyCoefficients(_ x: Tensor, _ out: Tensor, _ coef: CUDABuffer, channels c: Int, spatial: Int, frames: Int, silu: Bool) {
         let vecApply = addr(x) % 16 == 0 && addr(out) % 16 == 0 && spatial % 8 == 0
         run("gn_apply", count: vecApply ? x.count / 8 : x.count,
-            [.ptr(addr(x)), .ptr(addr(out)), .ptr(coef.address), .i64(x.count), .i64(spatial), .i32(silu ? 1 : 0), .i32(vecApply ? 1 : 0)])
-        return out
+            [.ptr(addr(x)), .ptr(addr(out)), .ptr(coef.address), .i64(x.count), .i64(spatial), .i32(silu ? 1 : 0), .i32(vecApply ? 1 : 0),
+             .i64(c), .i32(frames)])
     }
 
     /// GroupNorm straight into transformer tokens (`gn_tokens_vec`: the normalising pass writes

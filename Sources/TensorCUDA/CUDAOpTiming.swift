@@ -55,15 +55,22 @@ public enum CUDAOpTiming {
 
     /// One op timed under several tunings; the first is the baseline.
     static func compare(_ cuda: CUDABackend, op: String, paths: [(String, (inout CUDATuning) -> Void)],
-                        warmup: Int, repeats: Int, rate: (Double) -> (Double, String), _ body: () -> Tensor) throws -> [Row] {
+                        warmup: Int, repeats: Int, rate: (Double) -> (Double, String), _ body: @escaping () -> Tensor) throws -> [Row] {
         let saved = cuda.tuning
         defer { cuda.tuning = saved }
-        var rows = [Row]()
-        var baseline: [Float]?
-        for (name, configure) in paths {
+        return try compare(cuda, op: op, bodies: paths.map { name, configure in
             var t = saved
             configure(&t)
-            cuda.tuning = t
+            return (name, { cuda.tuning = t; return body() })
+        }, warmup: warmup, repeats: repeats, rate: rate)
+    }
+
+    /// Several implementations of one computation timed on the same inputs; the first is the baseline.
+    static func compare(_ cuda: CUDABackend, op: String, bodies: [(String, () -> Tensor)],
+                        warmup: Int, repeats: Int, rate: (Double) -> (Double, String)) throws -> [Row] {
+        var rows = [Row]()
+        var baseline: [Float]?
+        for (name, body) in bodies {
             let out = cuda.toHost(body())
             let dev = baseline.map { deviation(out, $0) } ?? 0
             if baseline == nil { baseline = out }
@@ -197,6 +204,37 @@ public enum CUDAOpTiming {
                             rate: { (2.0 * 3 * 320 * 320 * 2 * 16 * 4096 / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
             cuda.conv3dTemporal(x, weight: wt, bias: b3)
         }
+        // The temporal convolution layer at 512²×16 with CFG: the frame-major ops against the
+        // permute + 5-D op + permute path (as the composed defaults, and as the whole layer of four
+        // GroupNorm+SiLU → conv stages plus the residual, old code against new).
+        let framePaths: [(String, (inout CUDATuning) -> Void)] = [("permute + 5-D op", { $0.frameMajorTemporal = false }),
+                                                                  ("frame-major", { $0.frameMajorTemporal = true })]
+        let tconvFlops = 2.0 * 3 * 320 * 320 * 32 * 4096
+        rows += try compare(cuda, op: "tconv frames [32,320,64,64] F=16", paths: framePaths, warmup: warmup, repeats: repeats,
+                            rate: { (tconvFlops / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
+            cuda.conv3dTemporalFrames(maps, weight: wt, bias: b3, frames: 16)
+        }
+        rows += try compare(cuda, op: "GN+SiLU frames [32,320,64,64] F=16", paths: framePaths, warmup: warmup, repeats: repeats,
+                            rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) {
+            cuda.groupNormSiLU(maps, groups: 32, weight: w, bias: bias, eps: 1e-5, frames: 16)
+        }
+        let oldLayer = { () -> Tensor in
+            let identity = cuda.permute(maps.reshaped([2, 16, 320, 64, 64]), [0, 2, 1, 3, 4])
+            var t = identity
+            for _ in 0..<4 { t = cuda.conv3dTemporal(cuda.groupNormSiLU(t, groups: 32, weight: w, bias: bias, eps: 1e-5), weight: wt, bias: b3) }
+            return cuda.permute(cuda.add(identity, t), [0, 2, 1, 3, 4]).reshaped([32, 320, 64, 64])
+        }
+        let newLayer = { () -> Tensor in
+            var t = maps
+            for _ in 0..<4 {
+                t = cuda.conv3dTemporalFrames(cuda.groupNormSiLU(t, groups: 32, weight: w, bias: bias, eps: 1e-5, frames: 16),
+                                              weight: wt, bias: b3, frames: 16)
+            }
+            return cuda.add(maps, t)
+        }
+        rows += try compare(cuda, op: "TemporalConvLayer [32,320,64,64]", bodies: [("permute + 5-D ops", oldLayer), ("frame-major", newLayer)],
+                            warmup: warmup, repeats: repeats, rate: { (4 * tconvFlops / ($0 * 1e-3) / 1e12, "TFLOP/s") })
+        log("timed temporal conv layer")
         let tokens = tensor([32, 4096, 320]), wl = tensor([320, 320], scale: 0.05)
         rows += try compare(cuda, op: "linear [131072,320]x320", paths: current, warmup: warmup, repeats: repeats,
                             rate: { (2.0 * 131072 * 320 * 320 / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {

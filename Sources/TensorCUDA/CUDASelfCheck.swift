@@ -53,6 +53,20 @@ public enum CUDASelfCheck {
         check("conv2d vae-down vec", [[1, 8, 32, 32], [8, 8, 3, 3], [8]]) { b, t in
             b.conv2d(t[0], weight: t[1], bias: t[2], stride: 2, padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1)) }
         check("conv3d temporal", [[2, 32, 5, 6, 7], [32, 32, 3, 1, 1], [32]]) { b, t in b.conv3dTemporal(t[0], weight: t[1], bias: t[2]) }
+        // Frame-major temporal layers: the UNet's 64²-level shape at 16 frames (here 16×16 pixels),
+        // one and two frames (no interior frames), pixel counts that are not multiples of 8, O ≠ C,
+        // k = 1; an offset mean for the statistics.
+        for (name, shape, frames, outC, k) in [("F=16", [32, 320, 16, 16], 16, 320, 3), ("F=1", [3, 32, 5, 7], 1, 32, 3),
+                                               ("F=2", [4, 32, 6, 6], 2, 48, 3), ("odd pixels", [15, 40, 5, 7], 5, 24, 3),
+                                               ("k=1", [6, 16, 3, 5], 3, 8, 1)] {
+            check("conv3dTemporalFrames \(name)", [shape, [outC, shape[1], k, 1, 1], [outC]]) { b, t in
+                b.conv3dTemporalFrames(t[0], weight: t[1], bias: t[2], frames: frames) }
+        }
+        for (name, shape, groups, frames) in [("F=16", [32, 320, 16, 16], 32, 16), ("F=1", [3, 64, 6, 6], 32, 1),
+                                              ("F=2", [4, 64, 8, 8], 32, 2), ("odd pixels", [15, 40, 5, 7], 8, 5)] {
+            check("groupNormSiLU frames \(name)", [shape, [shape[1]], [shape[1]]], scale: 2) { b, t in
+                b.groupNormSiLU(b.affine(t[0], scale: 1, shift: 3), groups: groups, weight: t[1], bias: t[2], eps: 1e-5, frames: frames) }
+        }
         check("groupNorm 5-D", [[2, 64, 4, 8, 8], [64], [64]], scale: 2) { b, t in b.groupNorm(t[0], groups: 32, weight: t[1], bias: t[2], eps: 1e-6) }
         check("layerNorm", [[300, 320], [320], [320]]) { b, t in b.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5) }
         check("softmax", [[50, 145]], scale: 4) { b, t in b.softmax(t[0]) }

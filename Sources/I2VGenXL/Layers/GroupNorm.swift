@@ -40,6 +40,12 @@ public struct GroupNorm {
         b.groupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps)
     }
 
+    /// SiLU(GroupNorm(x)) of frame-major maps [B·F, C, h, w] with statistics per video over all
+    /// F frames (the 5-D GroupNorm of the temporal layers), in x's layout.
+    public func silu(_ b: any Backend, _ x: Tensor, frames: Int) -> Tensor {
+        b.groupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
+    }
+
     /// act(GroupNorm(x)), fused when `act` is SiLU.
     public func activated(_ b: any Backend, _ x: Tensor, _ act: Activation) -> Tensor {
         act == .silu ? silu(b, x) : act(b, callAsFunction(b, x))

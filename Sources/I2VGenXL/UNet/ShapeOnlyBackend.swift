@@ -57,7 +57,14 @@ public final class ShapeOnlyBackend: Backend, @unchecked Sendable {
         return make(s)
     }
 
+    public func conv3dTemporalFrames(_ x: Tensor, weight: Tensor, bias: Tensor?, frames: Int) -> Tensor {
+        let positions = x.shape[0] * x.shape[2] * x.shape[3]
+        flops += 2 * Double(positions) * Double(weight.shape[0]) * Double(weight.shape[1] * weight.shape[2])
+        return make([x.shape[0], weight.shape[0], x.shape[2], x.shape[3]])
+    }
+
     public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor { make(x.shape) }
+    public func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor { make(x.shape) }
     public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor { make(x.shape) }
     public func softmax(_ x: Tensor) -> Tensor { make(x.shape) }
 

@@ -13,8 +13,9 @@ struct TemporalConv3d {
         bias = try s.take("bias", [outChannels])
     }
 
-    /// x: [B, C, F, H, W] → [B, Cout, F, H, W] (zero padding at both ends of the frame axis)
-    func callAsFunction(_ be: any Backend, _ x: Tensor) -> Tensor {
-        be.conv3dTemporal(x, weight: weight, bias: bias)
+    /// x: [B·F, C, H, W] frame-major (sample b·F + f) → [B·F, Cout, H, W]; the conv over
+    /// [B, C, F, H, W] with zero padding at both ends of each video's frames, without permutes.
+    func callAsFunction(_ be: any Backend, _ x: Tensor, frames: Int) -> Tensor {
+        be.conv3dTemporalFrames(x, weight: weight, bias: bias, frames: frames)
     }
 }

@@ -21,16 +21,13 @@ struct TemporalConvLayer {
         self.convs = convs
     }
 
-    /// x: [N, C, h, w] with N = Bc·F (batch-major) → [N, C, h, w]
+    /// x: [N, C, h, w] with N = Bc·F (frame-major: sample b·F + f) → [N, C, h, w]. The frame-major
+    /// ops pool the GroupNorm statistics over each video's frames and convolve along them, no permutes.
     func callAsFunction(_ be: any Backend, _ x: Tensor, frames: Int) -> Tensor {
-        let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
-        let b = n / frames
-        let identity = be.permute(x.reshaped([b, frames, c, h, w]), [0, 2, 1, 3, 4])  // [Bc, C, F, h, w]
-        var t = identity
+        var t = x
         for (norm, conv) in zip(norms, convs) {
-            t = conv(be, norm.silu(be, t))  // [Bc, C, F, h, w]
+            t = conv(be, norm.silu(be, t, frames: frames), frames: frames)
         }
-        t = be.add(identity, t)
-        return be.permute(t, [0, 2, 1, 3, 4]).reshaped([n, c, h, w])  // [N, C, h, w]
+        return be.add(x, t)
     }
 }

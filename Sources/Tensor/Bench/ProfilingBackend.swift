@@ -107,6 +107,14 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
         }
     }
 
+    public func conv3dTemporalFrames(_ x: Tensor, weight: Tensor, bias: Tensor?, frames: Int) -> Tensor {
+        let positions = x.shape[0] * x.shape[2] * x.shape[3]
+        return timed("conv3dTemporalFrames", "\(weight.shape[1])→\(weight.shape[0]) \(Self.s(x.shape)) F=\(frames)",
+                     flops: 2 * Double(positions) * Double(weight.shape[0] * weight.shape[1] * weight.shape[2])) {
+            inner.conv3dTemporalFrames(x, weight: weight, bias: bias, frames: frames)
+        }
+    }
+
     public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
         timed("groupNorm", Self.s(x.shape)) { inner.groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps) }
     }
@@ -119,6 +127,11 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
     }
     public func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
         timed("groupNormSiLU", Self.s(x.shape)) { inner.groupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps) }
+    }
+    public func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {
+        timed("groupNormSiLU frames", "\(Self.s(x.shape)) F=\(frames)") {
+            inner.groupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
+        }
     }
 
     public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {

@@ -12,35 +12,50 @@ extension CPUBackend {
         groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps, silu: true)
     }
 
-    private func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, silu: Bool) -> Tensor {
+    /// GroupNorm (+ SiLU) where a sample is `frames` consecutive [C, ...] planes of x whose
+    /// statistics pool together (frames == 1: plain GroupNorm of x [N, C, ...]; frames == F:
+    /// frame-major maps [B·F, C, h, w] normalised per video).
+    func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, silu: Bool, frames: Int = 1) -> Tensor {
         precondition(x.rank >= 2 && x.shape[1] % groups == 0, "groupNorm: \(x.shape[1]) channels not divisible by \(groups) groups")
-        let n = x.shape[0], c = x.shape[1]
-        let spatial = x.count / max(n * c, 1)
+        precondition(frames > 0 && x.shape[0] % frames == 0, "groupNorm: \(x.shape[0]) samples are not whole videos of \(frames) frames")
+        let n = x.shape[0] / frames, c = x.shape[1]
+        let spatial = x.count / max(x.shape[0] * c, 1)
         let perGroup = c / groups
         let groupSize = perGroup * spatial
+        let frameStride = c * spatial
+        let count = Double(groupSize * frames)
         let out = empty(x.shape)
         let op = mutablePointer(out)
         withFloats(x) { xp in withFloats(weight) { wp in withFloats(bias) { bp in
             parallelRanges(n * groups, threads: threads) { r in
                 for ng in r {
-                    let base = ng * groupSize
-                    let src = xp + base
-                    var sum = 0.0
-                    for i in 0..<groupSize { sum += Double(src[i]) }
-                    let mean = sum / Double(groupSize)
-                    var sq = 0.0
-                    for i in 0..<groupSize { let d = Double(src[i]) - mean; sq += d * d }
-                    let rstd = 1.0 / (sq / Double(groupSize) + Double(eps)).squareRoot()
                     let g = ng % groups
+                    // Group g of the sample's first frame; frame f's slice lies f·C·spatial further.
+                    let first = (ng / groups) * frames * frameStride + g * groupSize
+                    var sum = 0.0
+                    for f in 0..<frames {
+                        let src = xp + first + f * frameStride
+                        for i in 0..<groupSize { sum += Double(src[i]) }
+                    }
+                    let mean = sum / count
+                    var sq = 0.0
+                    for f in 0..<frames {
+                        let src = xp + first + f * frameStride
+                        for i in 0..<groupSize { let d = Double(src[i]) - mean; sq += d * d }
+                    }
+                    let rstd = 1.0 / (sq / count + Double(eps)).squareRoot()
                     for cc in 0..<perGroup {
                         let ch = g * perGroup + cc
                         let a = Float(rstd) * wp[ch]
                         let b = bp[ch] - Float(mean) * a
-                        let s = src + cc * spatial, d = op + base + cc * spatial
-                        if silu {
-                            VectorMath.affineSiLU(s, d, spatial, a: a, b: b)
-                        } else {
-                            for i in 0..<spatial { d[i] = s[i] * a + b }
+                        for f in 0..<frames {
+                            let base = first + f * frameStride + cc * spatial
+                            let s = xp + base, d = op + base
+                            if silu {
+                                VectorMath.affineSiLU(s, d, spatial, a: a, b: b)
+                            } else {
+                                for i in 0..<spatial { d[i] = s[i] * a + b }
+                            }
                         }
                     }
                 }

@@ -146,6 +146,11 @@ enum KernelSource {
     // taps[t][o][c] = w[o][c][t]
     extern "C" __global__ void tconv_taps(const T* w, T* taps, long long o, long long c, long long k) {
         GRID_STRIDE(i, o * c * k) { long long t = i / (o * c), oc = i % (o * c); st(taps, i, ld(w, oc * k + t)); } }
+    // wcat[o][t·c + ci] = w[o][ci][t]: the k taps side by side, one [O, k·C] matrix (frame-major temporal conv).
+    extern "C" __global__ void tconv_wcat(const T* w, T* wcat, long long o, long long c, long long k) {
+        GRID_STRIDE(i, o * c * k) {
+            long long oi = i / (k * c), r = i % (k * c), t = r / c, ci = r % c;
+            st(wcat, i, ld(w, (oi * c + ci) * k + t)); } }
     // One block per (n, group): statistics over C/G × spatial, two passes, float accumulation.
     extern "C" __global__ void group_norm(const T* x, T* y, const T* wt, const T* bs, long long groups, long long perGroup,
                                           long long spatial, float eps) {

@@ -80,10 +80,14 @@ enum VectorKernelSource {
             coef[3 * i + 2] = ld(bs, ch); } }
 
     // y = (x − mean)·a + b per (sample, channel) plane of `spatial` elements; SiLU when `silu`.
-    extern "C" __global__ void gn_apply(const T* x, T* y, const float* coef, long long count, long long spatial, int silu, int vec) {
+    // x holds `frames` [channels, spatial] planes per sample (frame-major): plane q = i / spatial
+    // belongs to sample q / (channels·frames) and channel q % channels.
+    extern "C" __global__ void gn_apply(const T* x, T* y, const float* coef, long long count, long long spatial, int silu, int vec,
+                                        long long channels, int frames) {
         if (vec) {
             GRID_STRIDE(v, count / 8) {
-                const long long i = v * 8, p = i / spatial;
+                const long long i = v * 8, q = i / spatial;
+                const long long p = frames == 1 ? q : q / (channels * frames) * channels + q % channels;
                 const float mean = coef[3 * p], a = coef[3 * p + 1], b = coef[3 * p + 2];
                 float f[8]; ld8(x, i, f);
                 #pragma unroll
@@ -92,7 +96,8 @@ enum VectorKernelSource {
             }
         } else {
             GRID_STRIDE(i, count) {
-                const long long p = i / spatial;
+                const long long q = i / spatial;
+                const long long p = frames == 1 ? q : q / (channels * frames) * channels + q % channels;
                 float r = (ld(x, i) - coef[3 * p]) * coef[3 * p + 1] + coef[3 * p + 2];
                 st(y, i, silu ? silu_f(r) : r);
             }

@@ -1,0 +1,60 @@
+import Tensor
+
+// The temporal layers on frame-major feature maps [B·F, C, h, w] (sample b·F + f): no permutes to
+// [B, C, F, h, w] and back, no zero fill, no accumulating (β = 1) GEMM passes.
+extension CUDABackend {
+    /// Frames f − pad … f + pad of a video are adjacent [C, h·w] blocks, one (k·C × h·w) matrix
+    /// with leading dimension h·w, so output frame f is one GEMM
+    ///   out[b·F + f] (O × h·w) = Wcat[:, t0·C ..< t1·C] · x[b·F + f − pad + t0 ..< b·F + f − pad + t1]
+    /// with Wcat[o, t·C + c] = w[o, c, t] (`tconv_wcat`) and [t0, t1) the taps that reach a frame.
+    /// Each video's interior frames (all k taps) are one strided-batched GEMM over f; each edge
+    /// frame is one strided-batched GEMM over the videos with its subset of taps. Every GEMM
+    /// writes its own output frames with β = 0; the bias follows in one pass.
+    public func conv3dTemporalFrames(_ x: Tensor, weight: Tensor, bias: Tensor?, frames: Int) -> Tensor {
+        precondition(x.rank == 4 && weight.rank == 5 && weight.shape[3] == 1 && weight.shape[4] == 1 && weight.shape[1] == x.shape[1]
+                      && frames > 0 && x.shape[0] % frames == 0,
+                      "conv3dTemporalFrames: input \(x.shape), weight \(weight.shape), \(frames) frames")
+        guard tuning.frameMajorTemporal else { return composedConv3dTemporalFrames(x, weight: weight, bias: bias, frames: frames) }
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let o = weight.shape[0], k = weight.shape[2], hw = h * w, kc = k * c, videos = n / frames
+        let out = empty([n, o, h, w])
+        if out.count == 0 { return out }
+        let es = UInt64(elementSize)
+        let wcat = empty([o, kc])
+        run("tconv_wcat", count: o * kc, [.ptr(addr(weight)), .ptr(addr(wcat)), .i64(o), .i64(c), .i64(k)])
+        let window = TemporalTaps(kernel: k, frames: frames)
+        /// Output samples first, first + step, … (`batch` of them), all with the same taps.
+        func frameGEMMs(first: Int, step: Int, batch: Int, taps: Range<Int>) {
+            let firstInput = first - window.pad + taps.lowerBound
+            gemm(transB: false, m: o, n: hw, k: taps.count * c, a: addr(wcat) + UInt64(taps.lowerBound * c) * es, lda: kc,
+                 b: addr(x) + UInt64(firstInput * c * hw) * es, ldb: hw, beta: 0,
+                 c: addr(out) + UInt64(first * o * hw) * es, ldc: hw,
+                 batch: batch, strideA: 0, strideB: step * c * hw, strideC: step * o * hw, caller: "conv3dTemporalFrames")
+        }
+        let interior = window.interior
+        if !interior.isEmpty {
+            for b in 0..<videos { frameGEMMs(first: b * frames + interior.lowerBound, step: 1, batch: interior.count, taps: 0..<k) }
+        }
+        for f in window.edges { frameGEMMs(first: f, step: frames, batch: videos, taps: window.taps(frame: f)) }
+        if let bias { addBias(out, bias, channels: o, inner: hw) }
+        return out
+    }
+
+    /// GroupNorm+SiLU with statistics per video over its F frames, read in place (`coefficients`
+    /// with `frames`), then one normalising pass that maps each plane to its video's row.
+    public func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {
+        precondition(x.rank == 4 && frames > 0 && x.shape[0] % frames == 0 && groups > 0 && x.shape[1] % groups == 0,
+                     "groupNormSiLU: \(x.shape) with \(frames) frames, \(groups) groups")
+        if frames == 1 { return groupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps) }
+        guard tuning.frameMajorTemporal, tuning.splitGroupNorm else {
+            return composedGroupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
+        }
+        let (n, c, hw) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
+        let out = empty(x.shape)
+        if x.count == 0 { return out }
+        let coef = coefficients(x, samples: n / frames, frames: frames, channels: c, spatial: hw, groups: groups,
+                                weight: weight, bias: bias, eps: eps)
+        applyCoefficients(x, out, coef, channels: c, spatial: hw, frames: frames, silu: true)
+        return out
+    }
+}
