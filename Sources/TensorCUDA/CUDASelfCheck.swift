@@ -54,11 +54,14 @@ public enum CUDASelfCheck {
             b.conv2d(t[0], weight: t[1], bias: t[2], stride: 2, padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1)) }
         check("conv3d temporal", [[2, 32, 5, 6, 7], [32, 32, 3, 1, 1], [32]]) { b, t in b.conv3dTemporal(t[0], weight: t[1], bias: t[2]) }
         // Frame-major temporal layers: the UNet's 64²-level shape at 16 frames (here 16×16 pixels),
-        // one and two frames (no interior frames), pixel counts that are not multiples of 8, O ≠ C,
-        // k = 1; an offset mean for the statistics.
+        // one and two frames (no interior frames), O ≠ C, k = 1 — on the GEMM path (8-aligned
+        // pixel rows) and on the permute path (pixel counts that are not multiples of 8); an
+        // offset mean for the statistics.
         for (name, shape, frames, outC, k) in [("F=16", [32, 320, 16, 16], 16, 320, 3), ("F=1", [3, 32, 5, 7], 1, 32, 3),
                                                ("F=2", [4, 32, 6, 6], 2, 48, 3), ("odd pixels", [15, 40, 5, 7], 5, 24, 3),
-                                               ("k=1", [6, 16, 3, 5], 3, 8, 1)] {
+                                               ("k=1", [6, 16, 3, 5], 3, 8, 1), ("F=1 aligned", [3, 32, 4, 2], 1, 32, 3),
+                                               ("F=2 aligned", [4, 32, 4, 4], 2, 48, 3), ("F=5 aligned", [15, 40, 4, 6], 5, 24, 3),
+                                               ("k=1 aligned", [6, 16, 2, 4], 3, 8, 1)] {
             check("conv3dTemporalFrames \(name)", [shape, [outC, shape[1], k, 1, 1], [outC]]) { b, t in
                 b.conv3dTemporalFrames(t[0], weight: t[1], bias: t[2], frames: frames) }
         }

@@ -81,13 +81,21 @@ enum VectorKernelSource {
 
     // y = (x − mean)·a + b per (sample, channel) plane of `spatial` elements; SiLU when `silu`.
     // x holds `frames` [channels, spatial] planes per sample (frame-major): plane q = i / spatial
-    // belongs to sample q / (channels·frames) and channel q % channels.
+    // belongs to sample q / (channels·frames) and channel q % channels. Index arithmetic in 32 bits
+    // when the tensor allows (64-bit divisions cost several times more in this bandwidth-bound pass).
+    __device__ __forceinline__ long long gn_row(long long i, long long spatial, long long channels, int frames, bool narrow) {
+        if (narrow) {
+            const unsigned q = (unsigned)i / (unsigned)spatial;
+            return frames == 1 ? q : q / ((unsigned)channels * (unsigned)frames) * (unsigned)channels + q % (unsigned)channels;
+        }
+        const long long q = i / spatial;
+        return frames == 1 ? q : q / (channels * frames) * channels + q % channels; }
     extern "C" __global__ void gn_apply(const T* x, T* y, const float* coef, long long count, long long spatial, int silu, int vec,
                                         long long channels, int frames) {
+        const bool narrow = count <= 0xffffffffLL;
         if (vec) {
             GRID_STRIDE(v, count / 8) {
-                const long long i = v * 8, q = i / spatial;
-                const long long p = frames == 1 ? q : q / (channels * frames) * channels + q % channels;
+                const long long i = v * 8, p = gn_row(i, spatial, channels, frames, narrow);
                 const float mean = coef[3 * p], a = coef[3 * p + 1], b = coef[3 * p + 2];
                 float f[8]; ld8(x, i, f);
                 #pragma unroll
@@ -96,8 +104,7 @@ enum VectorKernelSource {
             }
         } else {
             GRID_STRIDE(i, count) {
-                const long long q = i / spatial;
-                const long long p = frames == 1 ? q : q / (channels * frames) * channels + q % channels;
+                const long long p = gn_row(i, spatial, channels, frames, narrow);
                 float r = (ld(x, i) - coef[3 * p]) * coef[3 * p + 1] + coef[3 * p + 2];
                 st(y, i, silu ? silu_f(r) : r);
             }
