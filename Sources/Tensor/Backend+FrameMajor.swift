@@ -22,6 +22,7 @@ public struct TemporalTaps: Sendable, Equatable {
 // Composed defaults of the frame-major temporal ops: permute to [B, C, F, H, W], the 5-D op,
 // permute back. Correct on every backend; a backend overrides them to skip the permutes.
 extension Backend {
+    public func prefersFrameMajorTemporal(pixels: Int) -> Bool { true }
     public func conv3dTemporalFrames(_ x: Tensor, weight: Tensor, bias: Tensor?, frames: Int) -> Tensor {
         composedConv3dTemporalFrames(x, weight: weight, bias: bias, frames: frames)
     }

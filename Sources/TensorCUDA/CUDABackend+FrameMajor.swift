@@ -3,6 +3,11 @@ import Tensor
 // The temporal layers on frame-major feature maps [B·F, C, h, w] (sample b·F + f): no permutes to
 // [B, C, F, h, w] and back, no zero fill, no accumulating (β = 1) GEMM passes.
 extension CUDABackend {
+    /// Frame-major unless a frame's pixel rows are not 16-byte multiples (h·w % 8 ≠ 0, e.g. 20×11
+    /// at 1280×704's deepest level): there the frame-major GEMMs lose cuBLAS's vectorised kernels
+    /// and GroupNorm its 16-byte pass, while [B, C, F, H, W] rows of F·h·w keep both.
+    public func prefersFrameMajorTemporal(pixels: Int) -> Bool { tuning.frameMajorTemporal && pixels % 8 == 0 }
+
     /// Frames f − pad … f + pad of a video are adjacent [C, h·w] blocks, one (k·C × h·w) matrix
     /// with leading dimension h·w, so output frame f is one GEMM
     ///   out[b·F + f] (O × h·w) = Wcat[:, t0·C ..< t1·C] · x[b·F + f − pad + t0 ..< b·F + f − pad + t1]
@@ -28,6 +33,7 @@ extension CUDABackend {
         if out.count == 0 { return out }
         let es = UInt64(elementSize)
         let wcat = empty([o, kc])
+        precondition(o * kc < Int(UInt32.max), "conv3dTemporalFrames: weight \(weight.shape) beyond 32-bit indexing")
         run("tconv_wcat", count: o * kc, [.ptr(addr(weight)), .ptr(addr(wcat)), .i64(o), .i64(c), .i64(k)])
         let window = TemporalTaps(kernel: k, frames: frames)
         /// Output samples first, first + step, … (`batch` of them), all with the same taps.

@@ -18,4 +18,9 @@ struct TemporalConv3d {
     func callAsFunction(_ be: any Backend, _ x: Tensor, frames: Int) -> Tensor {
         be.conv3dTemporalFrames(x, weight: weight, bias: bias, frames: frames)
     }
+
+    /// x: [B, C, F, H, W] → [B, Cout, F, H, W] (the video layout).
+    func video(_ be: any Backend, _ x: Tensor) -> Tensor {
+        be.conv3dTemporal(x, weight: weight, bias: bias)
+    }
 }

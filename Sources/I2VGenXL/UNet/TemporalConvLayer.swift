@@ -22,12 +22,23 @@ struct TemporalConvLayer {
     }
 
     /// x: [N, C, h, w] with N = Bc·F (frame-major: sample b·F + f) → [N, C, h, w]. The frame-major
-    /// ops pool the GroupNorm statistics over each video's frames and convolve along them, no permutes.
+    /// ops pool the GroupNorm statistics over each video's frames and convolve along them, no
+    /// permutes; where the backend prefers (`prefersFrameMajorTemporal`), the layer permutes once
+    /// to [Bc, C, F, h, w] and back instead.
     func callAsFunction(_ be: any Backend, _ x: Tensor, frames: Int) -> Tensor {
-        var t = x
-        for (norm, conv) in zip(norms, convs) {
-            t = conv(be, norm.silu(be, t, frames: frames), frames: frames)
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        if be.prefersFrameMajorTemporal(pixels: h * w) {
+            var t = x
+            for (norm, conv) in zip(norms, convs) {
+                t = conv(be, norm.silu(be, t, frames: frames), frames: frames)  // [N, C, h, w]
+            }
+            return be.add(x, t)
         }
-        return be.add(x, t)
+        let identity = be.permute(x.reshaped([n / frames, frames, c, h, w]), [0, 2, 1, 3, 4])  // [Bc, C, F, h, w]
+        var t = identity
+        for (norm, conv) in zip(norms, convs) {
+            t = conv.video(be, norm.silu(be, t))  // 5-D GroupNorm pools over frames
+        }
+        return be.permute(be.add(identity, t), [0, 2, 1, 3, 4]).reshaped([n, c, h, w])
     }
 }

@@ -107,6 +107,8 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
         }
     }
 
+    public func prefersFrameMajorTemporal(pixels: Int) -> Bool { inner.prefersFrameMajorTemporal(pixels: pixels) }
+
     public func conv3dTemporalFrames(_ x: Tensor, weight: Tensor, bias: Tensor?, frames: Int) -> Tensor {
         let positions = x.shape[0] * x.shape[2] * x.shape[3]
         return timed("conv3dTemporalFrames", "\(weight.shape[1])→\(weight.shape[0]) \(Self.s(x.shape)) F=\(frames)",

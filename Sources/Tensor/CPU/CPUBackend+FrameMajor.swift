@@ -1,6 +1,11 @@
 // The temporal layers on frame-major feature maps [B·F, C, h, w] (sample b·F + f), without the
 // permutes to [B, C, F, h, w] and back.
 extension CPUBackend {
+    /// Frame-major above 64 pixels per frame: at 8×8 (the UNet's deepest 512² level) each frame's
+    /// GEMM is only 64 columns wide and OpenBLAS repacks the [O, 3·C] weight for every frame,
+    /// measured 13–20 % slower than one permute and the 5-D ops; from 16×16 on they are level.
+    public func prefersFrameMajorTemporal(pixels: Int) -> Bool { pixels > 64 }
+
     /// One GEMM per output frame: frames f − pad … f + pad of a video are adjacent [C, h·w] blocks,
     /// i.e. one (k·C × h·w) matrix with leading dimension h·w, so
     ///   out[b·F + f] (O × h·w) = Wcat[:, t0·C ..< t1·C] · x[b·F + f − pad + t0 ..< b·F + f − pad + t1]
