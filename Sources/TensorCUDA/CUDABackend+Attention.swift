@@ -18,7 +18,7 @@ extension CUDABackend {
         let (lq, qd) = (q.shape[1], q.shape[2])
         let lk = k.shape[1], vd = v.shape[2], d = qd / heads, dv = vd / heads
         if let variant = flashVariant(q, k, v, heads: heads) {
-            if tuning.cudnnAttention, !causal, lk >= tuning.cudnnAttentionMinKeys,
+            if useCuDNNAttention, !causal, lk >= tuning.cudnnAttentionMinKeys,
                let out = cudnnAttention(q, k, v, heads: heads, scale: scale) { return out }
             if let hopper = hopperVariant(headDim: d, lk: lk) {
                 return hopperAttention(q, k, v, heads: heads, scale: scale, causal: causal, variant: hopper)
@@ -45,13 +45,17 @@ extension CUDABackend {
             return composedPackedAttention(qkv, heads: heads, scale: scale)
         }
         let operands = PackedOperands(packed: qkv, batch: b, length: l, inner: inner, elementSize: elementSize, addr: addr)
-        if tuning.cudnnAttention, l >= tuning.cudnnAttentionMinKeys,
+        if useCuDNNAttention, l >= tuning.cudnnAttentionMinKeys,
            let out = cudnnAttention(operands, heads: heads, headDim: d, scale: scale) { return out }
         if let hopper = hopperVariant(headDim: d, lk: l) {
             return hopperAttention(operands, heads: heads, scale: scale, causal: false, variant: hopper)
         }
         return flashAttention(operands, heads: heads, scale: scale, causal: false, variant: variant)
     }
+
+    /// cuDNN's fused attention is tried where switched on, by default on Hopper and newer GPUs
+    /// (where it was measured faster; on older ones the project's kernels stay unless forced).
+    public var useCuDNNAttention: Bool { tuning.cudnnAttention ?? (ctx.arch >= 90) }
 
     /// The fused kernel variant for these operands, or nil when the fused path does not apply.
     func flashVariant(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> FlashVariant? {
@@ -242,8 +246,9 @@ public struct CUDATuning: Sendable {
     /// A Hopper variant to use for every head-dim-64 fused attention (benchmarks, checks).
     public var hopperForce: HopperVariant?
     /// cuDNN's fused attention (graph API) ahead of the project's kernels where cuDNN has an
-    /// engine for the shape (I2V_CUDA_CUDNN_ATTENTION=0 switches it off).
-    public var cudnnAttention = true
+    /// engine for the shape: nil = on Hopper and newer GPUs (measured there), true/false forced
+    /// (I2V_CUDA_CUDNN_ATTENTION=1 or =all forces it on, =0 off).
+    public var cudnnAttention: Bool?
     /// The fewest keys for which cuDNN's fused attention is used: on an H200 it is faster from
     /// 1024 keys on (4096 tokens 1.31 vs 1.79 ms) and slower for the 16–24-frame temporal, the
     /// 77-key cross and the 64-token attentions. I2V_CUDA_CUDNN_ATTENTION=all uses it for every shape.
@@ -271,7 +276,8 @@ public struct CUDATuning: Sendable {
         if env["I2V_CUDA_WGMMA"] == "0" { hopperAttention = false }
         if env["I2V_CUDA_TOKENS"] == "0" { fusedTokens = false }
         if env["I2V_CUDA_CUDNN_ATTENTION"] == "0" { cudnnAttention = false }
-        if env["I2V_CUDA_CUDNN_ATTENTION"] == "all" { cudnnAttentionMinKeys = 1 }
+        if env["I2V_CUDA_CUDNN_ATTENTION"] == "1" { cudnnAttention = true }
+        if env["I2V_CUDA_CUDNN_ATTENTION"] == "all" { cudnnAttention = true; cudnnAttentionMinKeys = 1 }
         if env["I2V_CUDA_FRAMEMAJOR"] == "0" { frameMajorTemporal = false }
         if let name = env["I2V_CUDA_WGMMA"], let v = HopperVariant.compiled.first(where: { $0.kernelName == name }) { hopperDefault = v }
         if env["I2V_CUDA_LT"] == "0" { fusedLinear = false }

@@ -123,6 +123,7 @@ public enum CUDASelfCheck {
         // back to the kernels above (the check-ops report says how many shapes had a plan).
         if cuda.precision != .float32 {
             cuda.tuning = tuningBefore
+            cuda.tuning.cudnnAttention = true
             cuda.tuning.cudnnAttentionMinKeys = 1
             for (name, shapes, heads, scale) in [("4096", [[1, 4096, 320], [1, 4096, 320], [1, 4096, 320]], 5, Float(0.125)),
                                                  ("1000", [[2, 1000, 320], [2, 1000, 320], [2, 1000, 320]], 5, 0.125),

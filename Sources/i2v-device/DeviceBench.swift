@@ -41,7 +41,7 @@ struct Bench: ParsableCommand {
             print("UNet CFG step \(s) (\(precision))\t" + String(format: "%.1f\t%.2f\t", ms, Double(cuda.peakAllocatedBytes) / 1073741824)
                   + cuda.deviceName + String(format: "\t(peak in use %.2f GiB)", Double(cuda.peakInUseBytes) / 1073741824))
             if profile { Self.printProfile(table, title: "UNet CFG step \(s)") }
-            if cuda.tuning.cudnnAttention { print("# cuDNN fused attention: \(cuda.fusedAttentionReport)") }
+            if cuda.useCuDNNAttention { print("# cuDNN fused attention: \(cuda.fusedAttentionReport)") }
             fflush(stdout)
         }
         for s in endToEnd { try runEndToEnd(s) }
