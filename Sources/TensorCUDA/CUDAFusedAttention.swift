@@ -3,6 +3,7 @@ import Foundation
 /// cuDNN's fused scaled-dot-product attention through the backend graph API: the operation graph
 ///
 ///     S = Q·Kᵀ → S·scale → M = max_row → S − M → E = exp → Z = sum_row(E) → P = E / Z → O = P·V
+///     (plus the unused statistic M + log Z, which cudnn-frontend's inference graph also carries)
 ///
 /// which cuDNN's heuristics recognise and run as one fused flash-attention kernel. Tensors keep
 /// i2v's layout: q/o [B, Lq, H·D] and k/v [B, Lk, H·D] are described as [B, H, L, D] with strides
