@@ -18,12 +18,7 @@ extension CUDABackend {
         let (lq, qd) = (q.shape[1], q.shape[2])
         let lk = k.shape[1], vd = v.shape[2], d = qd / heads, dv = vd / heads
         if let variant = flashVariant(q, k, v, heads: heads) {
-            if useCuDNNAttention, !causal, lk >= tuning.cudnnAttentionMinKeys,
-               let out = cudnnAttention(q, k, v, heads: heads, scale: scale) { return out }
-            if let hopper = hopperVariant(headDim: d, lk: lk) {
-                return hopperAttention(q, k, v, heads: heads, scale: scale, causal: causal, variant: hopper)
-            }
-            return flashAttention(q, k, v, heads: heads, scale: scale, causal: causal, variant: variant)
+            return attentionFusedPaths(PackedOperands(q, k, v, addr: addr), heads: heads, headDim: d, scale: scale, causal: causal, variant: variant)
         }
         if lk <= 64 && d <= 128 && dv <= 128 && lq > 0 {
             return smallAttention(q, k, v, heads: heads, scale: scale, causal: causal)
@@ -45,12 +40,18 @@ extension CUDABackend {
             return composedPackedAttention(qkv, heads: heads, scale: scale)
         }
         let operands = PackedOperands(packed: qkv, batch: b, length: l, inner: inner, elementSize: elementSize, addr: addr)
-        if useCuDNNAttention, l >= tuning.cudnnAttentionMinKeys,
+        return attentionFusedPaths(operands, heads: heads, headDim: d, scale: scale, causal: false, variant: variant)
+    }
+
+    /// The fused paths in order of preference: cuDNN's (long key sequences, not causal), the
+    /// Hopper warpgroup-MMA kernel (head dim 64), the mma.sync kernel `variant`.
+    func attentionFusedPaths(_ operands: PackedOperands, heads: Int, headDim d: Int, scale: Float, causal: Bool, variant: FlashVariant) -> Tensor {
+        if useCuDNNAttention, !causal, operands.lk >= tuning.cudnnAttentionMinKeys,
            let out = cudnnAttention(operands, heads: heads, headDim: d, scale: scale) { return out }
-        if let hopper = hopperVariant(headDim: d, lk: l) {
-            return hopperAttention(operands, heads: heads, scale: scale, causal: false, variant: hopper)
+        if let hopper = hopperVariant(headDim: d, lk: operands.lk) {
+            return hopperAttention(operands, heads: heads, scale: scale, causal: causal, variant: hopper)
         }
-        return flashAttention(operands, heads: heads, scale: scale, causal: false, variant: variant)
+        return flashAttention(operands, heads: heads, scale: scale, causal: causal, variant: variant)
     }
 
     /// cuDNN's fused attention is tried where switched on, by default on Hopper and newer GPUs
@@ -81,10 +82,6 @@ extension CUDABackend {
         return withExtendedLifetime(operands) { out }
     }
 
-    func flashAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool, variant: FlashVariant) -> Tensor {
-        flashAttention(PackedOperands(q, k, v, addr: addr), heads: heads, scale: scale, causal: causal, variant: variant)
-    }
-
     /// The warpgroup-MMA variant for operands the fused path accepts, or nil (not a Hopper GPU,
     /// head dim ≠ 64, short key sequences, or switched off).
     func hopperVariant(headDim d: Int, lk: Int) -> HopperVariant? {
@@ -104,20 +101,12 @@ extension CUDABackend {
         return withExtendedLifetime(operands) { out }
     }
 
-    func hopperAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, causal: Bool, variant: HopperVariant) -> Tensor {
-        hopperAttention(PackedOperands(q, k, v, addr: addr), heads: heads, scale: scale, causal: causal, variant: variant)
-    }
-
     /// cuDNN's fused attention: plans built, forms, and the last failure (benchmarks print it).
     public var fusedAttentionReport: String {
         fusedAttention?.report ?? "unavailable (cuDNN 9 not loaded, or float32 storage)"
     }
 
     /// cuDNN's fused attention (`CUDAFusedAttention`), or nil when it has no plan for the shape.
-    func cudnnAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float) -> Tensor? {
-        cudnnAttention(PackedOperands(q, k, v, addr: addr), heads: heads, headDim: q.shape[2] / heads, scale: scale)
-    }
-
     func cudnnAttention(_ operands: PackedOperands, heads: Int, headDim d: Int, scale: Float) -> Tensor? {
         ctx.ensureCurrent()  // the cuDNN handle binds to the current context when first created
         guard let fused = fusedAttention else { return nil }

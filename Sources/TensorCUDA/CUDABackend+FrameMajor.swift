@@ -15,16 +15,14 @@ extension CUDABackend {
     /// Each video's interior frames (all k taps) are one strided-batched GEMM over f; each edge
     /// frame is one strided-batched GEMM over the videos with its subset of taps. Every GEMM
     /// writes its own output frames with β = 0; the bias follows in one pass.
-    ///
-    /// Frames whose h·w is not a multiple of 8 (16-byte rows: 20×11 at 1280×704's deepest level)
-    /// take the permute path, whose shifted GEMMs see rows of F·h·w: with h·w-element leading
-    /// dimensions cuBLAS loses its vectorised kernels (H200: the step's temporal GEMMs ran at 406
-    /// TFLOP/s at 1280×704 against 509 at 512², where every level is 8-aligned).
+    /// Frames the layout rule above does not take frame-major (H200: the step's temporal GEMMs ran
+    /// at 406 TFLOP/s at 1280×704 with 20×11 frames against 509 at 512²) take the permute path,
+    /// whose shifted GEMMs see rows of F·h·w.
     public func conv3dTemporalFrames(_ x: Tensor, weight: Tensor, bias: Tensor?, frames: Int) -> Tensor {
         precondition(x.rank == 4 && weight.rank == 5 && weight.shape[3] == 1 && weight.shape[4] == 1 && weight.shape[1] == x.shape[1]
                       && frames > 0 && x.shape[0] % frames == 0,
                       "conv3dTemporalFrames: input \(x.shape), weight \(weight.shape), \(frames) frames")
-        guard tuning.frameMajorTemporal, (x.shape[2] * x.shape[3]) % 8 == 0 else {
+        guard prefersFrameMajorTemporal(pixels: x.shape[2] * x.shape[3]) else {
             return composedConv3dTemporalFrames(x, weight: weight, bias: bias, frames: frames)
         }
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
