@@ -258,6 +258,12 @@ public struct CUDATuning: Sendable {
     public var fusedLinear = true
     /// 2-D convolutions through cuDNN (when installed) instead of im2col + GEMM.
     public var cudnnConvolution = true
+    /// cuDNN's channels-last (NHWC) convolution on permuted copies as a third candidate per shape
+    /// (I2V_CUDA_NHWC=0 leaves it out).
+    public var channelsLastConvolution = true
+    /// One 2-D convolution path for every shape instead of the fastest measured (benchmarks;
+    /// a path that cannot take a shape falls back to im2col + GEMM).
+    public var convolutionPath: ConvolutionPath?
 
     public init() {
         let env = ProcessInfo.processInfo.environment
@@ -271,7 +277,18 @@ public struct CUDATuning: Sendable {
         if let name = env["I2V_CUDA_WGMMA"], let v = HopperVariant.compiled.first(where: { $0.kernelName == name }) { hopperDefault = v }
         if env["I2V_CUDA_LT"] == "0" { fusedLinear = false }
         if env["I2V_CUDA_CUDNN"] == "0" { cudnnConvolution = false }
+        if env["I2V_CUDA_NHWC"] == "0" { channelsLastConvolution = false }
     }
+}
+
+/// The ways a 2-D convolution runs on the GPU (`CUDATuning.convolutionPath`).
+public enum ConvolutionPath: Int, Sendable, CaseIterable {
+    /// cuDNN on the NCHW operands.
+    case cudnn
+    /// cuDNN's NHWC plan on channels-last copies (permutes in and out).
+    case channelsLast
+    /// im2col + GEMM.
+    case gemm
 }
 
 /// Device addresses of the q, k and v rows the fused attention paths read: three [B, L, H·D]

@@ -90,9 +90,17 @@ extension CUDABackend {
         if kh > 1 || kw > 1, tuning.cudnnConvolution, padding.top == padding.bottom, padding.left == padding.right,
            let dnn = convolution {
             let key = CUDAConvolution.Key(n: n, c: c, h: h, w: w, o: o, kh: kh, kw: kw, stride: stride, padH: padding.top, padW: padding.left)
-            let ran = fasterOf(key, cudnn: { cudnnForward(dnn, key, x, weight: weight, out: out, label: "cudnn conv2d \(kh)×\(kw)") },
-                               gemm: { im2colConv(x, weight: weight, out: out, stride: stride, padding: padding) })
-            if !ran { im2colConv(x, weight: weight, out: out, stride: stride, padding: padding) }
+            // In ConvolutionPath's order.
+            let paths: [() -> Bool] = [
+                { self.cudnnForward(dnn, key, x, weight: weight, out: out, label: "cudnn conv2d \(kh)×\(kw)") },
+                { self.tuning.channelsLastConvolution && self.cudnnChannelsLast(dnn, key, x, weight: weight, out: out) },
+                { self.im2colConv(x, weight: weight, out: out, stride: stride, padding: padding); return true },
+            ]
+            if let forced = tuning.convolutionPath {
+                if !paths[forced.rawValue]() { _ = paths[2]() }
+            } else {
+                fastestOf(key, paths)
+            }
         } else {
             im2colConv(x, weight: weight, out: out, stride: stride, padding: padding)
         }
@@ -100,26 +108,44 @@ extension CUDABackend {
         return out
     }
 
-    /// Runs whichever of cuDNN and the GEMM path was faster for `key` when first measured (both
-    /// are timed once, on the real operands, and write the same output); false when cuDNN
-    /// cannot take the case and nothing ran.
-    func fasterOf(_ key: CUDAConvolution.Key, cudnn: () -> Bool, gemm: () -> Void) -> Bool {
-        if let useCUDNN = convChoice[key] {
-            if useCUDNN { return cudnn() }
-            gemm()
-            return true
+    /// Runs the fastest of `paths` for `key`. Every path writes the same output; one returns false
+    /// when it cannot take the case, and the last always runs. When a shape is first seen each path
+    /// is timed on the real operands (1 warm-up, 3 runs) and the choice is kept; a chosen path
+    /// that later refuses hands the shape to the last path for good.
+    func fastestOf(_ key: CUDAConvolution.Key, _ paths: [() -> Bool]) {
+        precondition(!paths.isEmpty, "fastestOf: no path")
+        if let chosen = convChoice[key] {
+            if paths[chosen]() { return }
+            convChoice[key] = paths.count - 1
+            _ = paths[paths.count - 1]()
+            return
         }
         do {
-            var cudnnRan = true
-            let dnnMs = try CUDAOpTiming.time(self, warmup: 1, repeats: 3) { if !cudnn() { cudnnRan = false } }
-            guard cudnnRan else { convChoice[key] = false; gemm(); return true }
-            let gemmMs = try CUDAOpTiming.time(self, warmup: 1, repeats: 3) { gemm() }
-            convChoice[key] = dnnMs < gemmMs
-            if dnnMs < gemmMs { return cudnn() }  // leave cuDNN's result in the output
-            return true
+            var best: (index: Int, ms: Double)?
+            for (i, path) in paths.enumerated() {
+                var ran = true
+                let ms = try CUDAOpTiming.time(self, warmup: 1, repeats: 3) { if !path() { ran = false } }
+                if ran, ms < (best?.ms ?? .infinity) { best = (i, ms) }
+            }
+            let chosen = best?.index ?? paths.count - 1
+            convChoice[key] = chosen
+            // Leave the chosen path's result in the output (the paths round differently).
+            if !paths[chosen]() { convChoice[key] = paths.count - 1; _ = paths[paths.count - 1]() }
         } catch {
             fatalError("\(error)")
         }
+    }
+
+    /// The convolution on channels-last copies, the layout cuDNN's tensor-core kernels read
+    /// natively: x → [N, H, W, C] and the weight → [O, kh, kw, C] (permutes), cuDNN's NHWC plan,
+    /// and the result permuted back into `out` (NCHW). False when cuDNN has no plan for the shape.
+    func cudnnChannelsLast(_ dnn: CUDAConvolution, _ key: CUDAConvolution.Key, _ x: Tensor, weight: Tensor, out: Tensor) -> Bool {
+        let xT = permute(x, [0, 2, 3, 1]), wT = permute(weight, [0, 2, 3, 1])
+        let yT = empty([out.shape[0], out.shape[2], out.shape[3], out.shape[1]])
+        guard cudnnForward(dnn, key.channelsLast, xT, weight: wT, out: yT,
+                           label: "cudnn conv2d \(key.kh)×\(key.kw) channels-last") else { return false }
+        permute(yT, [0, 3, 1, 2], into: out)
+        return true
     }
 
     /// Convolution as im2col + GEMM into `out` (no bias).
@@ -191,9 +217,10 @@ extension CUDABackend {
             // The (k,1,1) kernel over [B, C, F, H, W] is a (k,1) 2-D convolution over [B, C, F, H·W]:
             // cuDNN does it as one implicit GEMM; k shifted GEMMs may still be faster (measured).
             let key = CUDAConvolution.Key(n: b, c: c, h: f, w: hw, o: o, kh: k, kw: 1, stride: 1, padH: pad, padW: 0)
-            let ran = fasterOf(key, cudnn: { cudnnForward(dnn, key, x, weight: weight, out: out, label: "cudnn conv3d temporal") },
-                               gemm: { shiftedGEMMs(x, weight: weight, out: out) })
-            if !ran { shiftedGEMMs(x, weight: weight, out: out) }
+            fastestOf(key, [
+                { self.cudnnForward(dnn, key, x, weight: weight, out: out, label: "cudnn conv3d temporal") },
+                { self.shiftedGEMMs(x, weight: weight, out: out); return true },
+            ])
         } else {
             shiftedGEMMs(x, weight: weight, out: out)
         }

@@ -84,12 +84,19 @@ extension CUDABackend {
     }
 
     public func permute(_ x: Tensor, _ perm: [Int]) -> Tensor {
+        let out = empty(perm.map { x.shape[$0] })
+        permute(x, perm, into: out)
+        return out
+    }
+
+    /// Writes x with its axes permuted into `out` (shaped `perm.map { x.shape[$0] }`).
+    func permute(_ x: Tensor, _ perm: [Int], into out: Tensor) {
         let outShape = perm.map { x.shape[$0] }
+        precondition(out.shape == outShape, "permute: output \(out.shape), expected \(outShape)")
         var inStrides = [Int](repeating: 1, count: x.rank)
         for i in stride(from: x.rank - 2, through: 0, by: -1) { inStrides[i] = inStrides[i + 1] * x.shape[i + 1] }
         let (dims, sa, _) = Self.collapse(outShape, perm.map { inStrides[$0] }, [Int](repeating: 0, count: perm.count))
-        let out = empty(outShape)
-        if out.count == 0 { return out }
+        if out.count == 0 { return }
         let last = dims.count - 1
         if sa[last] == 1 && dims[last] % 8 == 0 && sa.dropLast().allSatisfy({ $0 % 8 == 0 }) && vectorizable(8, x, out) {
             // Rows contiguous in the input: copy 8 elements at a time.
@@ -97,7 +104,7 @@ extension CUDABackend {
             chunkDims[last] /= 8; chunkStrides[last] = 8
             run("permute_vec", count: out.count / 8, [.ptr(addr(x)), .ptr(addr(out)), .i64(out.count),
                                                       .strides6(rank: dims.count, dims: chunkDims, a: chunkStrides, b: chunkStrides)])
-            return out
+            return
         }
         if tuning.vectorized, sa[last] != 1, let kd = sa.firstIndex(of: 1), kd < last {
             // A batched transpose: input dim kd is contiguous, the output's last dim is strided.
@@ -107,10 +114,9 @@ extension CUDABackend {
             runBlocks("permute_tiled", grid: min(batch * tilesK * tilesL, ctx.multiprocessors * 16), block: 256,
                       [.ptr(addr(x)), .ptr(addr(out)), .strides6(rank: dims.count, dims: dims, a: sa, b: outStrides), .i32(kd),
                        .i64(tilesK), .i64(tilesL), .i64(batch)])
-            return out
+            return
         }
         run("permute", count: out.count, [.ptr(addr(x)), .ptr(addr(out)), .i64(out.count), .strides6(rank: dims.count, dims: dims, a: sa, b: sa)])
-        return out
     }
 
     public func concat(_ xs: [Tensor], axis: Int) -> Tensor {

@@ -5,9 +5,16 @@ import Tensor
 /// per shape: descriptors plus the fastest algorithm that `cudnnFindConvolutionForwardAlgorithm`
 /// measured on this card, found on first use and cached. `forward` returns false when cuDNN does
 /// not take a case (asymmetric padding, misalignment, no working algorithm), so the caller falls
-/// back to im2col + GEMM.
+/// back to im2col + GEMM. A plan is for NCHW operands, or (`nhwc`) for channels-last x, y and
+/// filter ([N, H, W, C], [N, Ho, Wo, O], [O, kh, kw, C]), the layout cuDNN's tensor-core kernels
+/// read natively.
 final class CUDAConvolution {
-    struct Key: Hashable { let n: Int, c: Int, h: Int, w: Int, o: Int, kh: Int, kw: Int, stride: Int, padH: Int, padW: Int }
+    struct Key: Hashable {
+        let n: Int, c: Int, h: Int, w: Int, o: Int, kh: Int, kw: Int, stride: Int, padH: Int, padW: Int
+        var nhwc = false
+        /// The same convolution with channels-last operands.
+        var channelsLast: Key { var k = self; k.nhwc = true; return k }
+    }
     private final class Plan {
         let x: OpaquePointer?, filter: OpaquePointer?, conv: OpaquePointer?, y: OpaquePointer?
         let algo: Int32, workspaceBytes: Int
@@ -69,16 +76,21 @@ final class CUDAConvolution {
               k.n * k.o * ho * wo < Int(Int32.max) else { return nil }
         var x: OpaquePointer?, f: OpaquePointer?, conv: OpaquePointer?, y: OpaquePointer?
         func i(_ v: Int) -> Int32 { Int32(v) }
+        // Strides (n, c, h, w) of an NCHW or an NHWC tensor.
+        func setStrides(_ d: OpaquePointer?, channels c: Int, h: Int, w: Int) -> Bool {
+            let (sc, sh, sw) = k.nhwc ? (1, w * c, c) : (h * w, w, 1)
+            return dnn.setTensor4dDescriptorEx(d, dataType, i(k.n), i(c), i(h), i(w), i(c * h * w), i(sc), i(sh), i(sw)) == 0
+        }
         guard dnn.createTensorDescriptor(&x) == 0,
-              dnn.setTensor4dDescriptorEx(x, dataType, i(k.n), i(k.c), i(k.h), i(k.w), i(k.c * k.h * k.w), i(k.h * k.w), i(k.w), 1) == 0,
+              setStrides(x, channels: k.c, h: k.h, w: k.w),
               dnn.createFilterDescriptor(&f) == 0,
-              dnn.setFilter4dDescriptor(f, dataType, CuDNN.nchw, i(k.o), i(k.c), i(k.kh), i(k.kw)) == 0,
+              dnn.setFilter4dDescriptor(f, dataType, k.nhwc ? CuDNN.nhwc : CuDNN.nchw, i(k.o), i(k.c), i(k.kh), i(k.kw)) == 0,
               dnn.createConvolutionDescriptor(&conv) == 0,
               dnn.setConvolution2dDescriptor(conv, i(k.padH), i(k.padW), i(k.stride), i(k.stride), 1, 1,
                                              CuDNN.crossCorrelation, CuDNN.float) == 0,
               dnn.setConvolutionMathType(conv, mathType) == 0,
               dnn.createTensorDescriptor(&y) == 0,
-              dnn.setTensor4dDescriptorEx(y, dataType, i(k.n), i(k.o), i(ho), i(wo), i(k.o * ho * wo), i(ho * wo), i(wo), 1) == 0
+              setStrides(y, channels: k.o, h: ho, w: wo)
         else { return nil }
         let requested = 8
         let perf = UnsafeMutableRawPointer.allocate(byteCount: CuDNN.perfBytes * requested, alignment: 16)

@@ -190,6 +190,18 @@ public enum CUDAOpTiming {
                             rate: { (2.0 * 32 * 320 * 2880 * 4096 / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
             cuda.conv2d(img, weight: w3, bias: b3, stride: 1, padding: .same(1))
         }
+        // The UNet's 3×3 convolutions at 512²×16 with CFG, by each path (the product times the
+        // three per shape on first use and keeps the fastest).
+        let convPaths: [(String, (inout CUDATuning) -> Void)] = ConvolutionPath.allCases.map { path in
+            ("\(path)", { $0.convolutionPath = path })
+        }
+        for (c, o, side) in [(320, 320, 64), (960, 320, 64), (640, 640, 32), (1280, 1280, 16), (2560, 1280, 8)] {
+            let xi = tensor([32, c, side, side]), wi = tensor([o, c, 3, 3], scale: 0.02)
+            rows += try compare(cuda, op: "conv2d 3×3 [32,\(c),\(side),\(side)]→\(o)", paths: convPaths, warmup: warmup, repeats: repeats,
+                                rate: { (2.0 * 32 * Double(o * c * 9 * side * side) / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
+                cuda.conv2d(xi, weight: wi, bias: nil, stride: 1, padding: .same(1))
+            }
+        }
         rows += try compare(cuda, op: "  of which im2col_vec (755 MB out)", paths: current, warmup: warmup, repeats: repeats,
                             rate: { (2.0 * 32 * 2880 * 4096 * es / ($0 * 1e-3) / 1e9, "GB/s") }) {
             cuda.im2colVec(img, kh: 3, kw: 3, stride: 1, padding: .same(1), samples: 0..<32)

@@ -52,6 +52,22 @@ public enum CUDASelfCheck {
         check("conv2d s2 vec", [[2, 16, 32, 32], [24, 16, 3, 3], [24]]) { b, t in b.conv2d(t[0], weight: t[1], bias: t[2], stride: 2, padding: .same(1)) }
         check("conv2d vae-down vec", [[1, 8, 32, 32], [8, 8, 3, 3], [8]]) { b, t in
             b.conv2d(t[0], weight: t[1], bias: t[2], stride: 2, padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1)) }
+        // cuDNN's channels-last plan (permuted copies in and out) forced, where cuDNN is installed:
+        // a refusal yields NaN, so the row fails.
+        for (name, shapes, stride) in [("3×3", [[2, 32, 24, 20], [48, 32, 3, 3]], 1), ("s2", [[2, 16, 32, 32], [24, 16, 3, 3]], 2),
+                                       ("odd", [[3, 24, 9, 7], [40, 24, 3, 3]], 1)] where cuda.convolution != nil {
+            check("conv2d channels-last \(name)", shapes) { b, t in
+                guard let g = b as? CUDABackend, let dnn = g.convolution else {
+                    return b.conv2d(t[0], weight: t[1], bias: nil, stride: stride, padding: .same(1))
+                }
+                let (x, w) = (t[0], t[1])
+                let ho = (x.shape[2] + 2 - 3) / stride + 1, wo = (x.shape[3] + 2 - 3) / stride + 1
+                let out = g.empty([x.shape[0], w.shape[0], ho, wo])
+                let key = CUDAConvolution.Key(n: x.shape[0], c: x.shape[1], h: x.shape[2], w: x.shape[3], o: w.shape[0],
+                                              kh: 3, kw: 3, stride: stride, padH: 1, padW: 1)
+                return g.cudnnChannelsLast(dnn, key, x, weight: w, out: out) ? out : g.full(out.shape, value: .nan)
+            }
+        }
         check("conv3d temporal", [[2, 32, 5, 6, 7], [32, 32, 3, 1, 1], [32]]) { b, t in b.conv3dTemporal(t[0], weight: t[1], bias: t[2]) }
         // Frame-major temporal layers: the UNet's 64²-level shape at 16 frames (here 16×16 pixels),
         // one and two frames (no interior frames), O ≠ C, k = 1 — on the GEMM path (8-aligned

@@ -26,7 +26,7 @@ final class CuDNN: @unchecked Sendable {
 
     // cudnnDataType_t, cudnnTensorFormat_t, cudnnConvolutionMode_t, cudnnMathType_t values.
     static let float: Int32 = 0, half: Int32 = 2, bfloat16: Int32 = 9
-    static let nchw: Int32 = 0
+    static let nchw: Int32 = 0, nhwc: Int32 = 1
     static let crossCorrelation: Int32 = 1
     static let tensorOpMath: Int32 = 1, fmaMath: Int32 = 3
     /// sizeof(cudnnConvolutionFwdAlgoPerf_t): algo, status, time (float), memory (size_t at 16),
