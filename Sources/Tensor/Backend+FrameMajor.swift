@@ -26,8 +26,19 @@ extension Backend {
     public func conv3dTemporalFrames(_ x: Tensor, weight: Tensor, bias: Tensor?, frames: Int) -> Tensor {
         composedConv3dTemporalFrames(x, weight: weight, bias: bias, frames: frames)
     }
+    public func groupNormSiLU(_ x: Tensor, inputBias: Tensor?, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {
+        composedGroupNormSiLU(withChannelBias(x, inputBias), groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
+    }
+    /// `groupNormSiLU(…, frames:)` without an input bias.
     public func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {
-        composedGroupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
+        groupNormSiLU(x, inputBias: nil, groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
+    }
+
+    /// x + b[channel] for x: [N, C, ...] (x itself when b is nil).
+    public func withChannelBias(_ x: Tensor, _ b: Tensor?) -> Tensor {
+        guard let b else { return x }
+        precondition(x.rank >= 2 && b.count == x.shape[1], "channel bias: \(b.shape) for input \(x.shape)")
+        return add(x, b.reshaped([1, x.shape[1]] + [Int](repeating: 1, count: x.rank - 2)))
     }
 
     /// `conv3dTemporalFrames` from permutes and `conv3dTemporal`.

@@ -71,7 +71,9 @@ public protocol Backend: AnyObject, Sendable {
     /// x: [B·F, C, H, W] (sample b·F + f); statistics per (video b, group) over the group's
     /// channels, all F frames and all pixels — what GroupNorm of the 5-D [B, C, F, H, W] tensor
     /// computes; result in x's layout. `frames == 1` is the per-sample `groupNormSiLU`.
-    func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor
+    /// `inputBias` ([C], optional) is added to x per channel first — the bias of the temporal
+    /// convolution that produced x, folded into the norm's passes instead of one of its own.
+    func groupNormSiLU(_ x: Tensor, inputBias: Tensor?, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor
     /// GroupNorm of per-frame feature maps written as transformer tokens — the input side of a
     /// spatial or temporal transformer, which a backend may do in one pass (the default composes
     /// permutes and `groupNorm`). x: [B·F, C, h, w], frame-major (sample b·F + f).

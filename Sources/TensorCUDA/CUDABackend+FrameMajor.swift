@@ -52,19 +52,20 @@ extension CUDABackend {
     }
 
     /// GroupNorm+SiLU with statistics per video over its F frames, read in place (`coefficients`
-    /// with `frames`), then one normalising pass that maps each plane to its video's row.
-    public func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {
-        precondition(x.rank == 4 && frames > 0 && x.shape[0] % frames == 0 && groups > 0 && x.shape[1] % groups == 0,
-                     "groupNormSiLU: \(x.shape) with \(frames) frames, \(groups) groups")
-        if frames == 1 { return groupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps) }
+    /// with `frames`), then one normalising pass that maps each plane to its video's row. An input
+    /// bias costs no pass of its own: the statistics pass adds it, the coefficients absorb it.
+    public func groupNormSiLU(_ x: Tensor, inputBias: Tensor?, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {
+        precondition(x.rank == 4 && frames > 0 && x.shape[0] % frames == 0 && groups > 0 && x.shape[1] % groups == 0
+                      && (inputBias?.count ?? x.shape[1]) == x.shape[1],
+                     "groupNormSiLU: \(x.shape) with \(frames) frames, \(groups) groups, input bias \(inputBias?.shape ?? [])")
         guard tuning.frameMajorTemporal, tuning.splitGroupNorm else {
-            return composedGroupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
+            return composedGroupNormSiLU(withChannelBias(x, inputBias), groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
         }
         let (n, c, hw) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
         let out = empty(x.shape)
         if x.count == 0 { return out }
         let coef = coefficients(x, samples: n / frames, frames: frames, channels: c, spatial: hw, groups: groups,
-                                weight: weight, bias: bias, eps: eps)
+                                weight: weight, bias: bias, eps: eps, inputBias: inputBias)
         applyCoefficients(x, out, coef, channels: c, spatial: hw, frames: frames, silu: true)
         return out
     }

@@ -86,6 +86,14 @@ public enum CUDASelfCheck {
             check("groupNormSiLU frames \(name)", [shape, [shape[1]], [shape[1]]], scale: 2) { b, t in
                 b.groupNormSiLU(b.affine(t[0], scale: 1, shift: 3), groups: groups, weight: t[1], bias: t[2], eps: 1e-5, frames: frames) }
         }
+        // With the preceding convolution's bias folded in (x + b[channel] first): 16-byte statistics
+        // within a channel, 16-byte loads that straddle two channels (20-pixel planes), scalar.
+        for (name, shape, groups, frames) in [("F=16", [32, 320, 16, 16], 32, 16), ("straddling", [4, 64, 4, 5], 32, 2),
+                                              ("odd pixels", [15, 40, 5, 7], 8, 5), ("F=1", [3, 64, 6, 6], 32, 1)] {
+            check("groupNormSiLU input bias \(name)", [shape, [shape[1]], [shape[1]], [shape[1]]], scale: 2) { b, t in
+                b.groupNormSiLU(b.affine(t[0], scale: 1, shift: 3), inputBias: t[3], groups: groups, weight: t[1], bias: t[2],
+                                eps: 1e-5, frames: frames) }
+        }
         check("groupNorm 5-D", [[2, 64, 4, 8, 8], [64], [64]], scale: 2) { b, t in b.groupNorm(t[0], groups: 32, weight: t[1], bias: t[2], eps: 1e-6) }
         check("layerNorm", [[300, 320], [320], [320]]) { b, t in b.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5) }
         check("softmax", [[50, 145]], scale: 4) { b, t in b.softmax(t[0]) }

@@ -88,24 +88,33 @@ final class FrameMajorTemporalTests: XCTestCase {
             var x = Reference.random(b * f * c * hw, seed: UInt64(900 + i))
             for s in 0..<(b * f) { for j in 0..<(c * hw) { x[s * c * hw + j] = x[s * c * hw + j] * Float(1 + s % 3) + Float(s) * 0.7 - 2 } }
             let wt = Reference.random(c, seed: UInt64(950 + i)).map { $0 * 2 }, bs = Reference.random(c, seed: UInt64(980 + i))
-            var ref = [Double](repeating: 0, count: x.count)
-            for v in 0..<b { for g in 0..<groups {
-                var idx = [Int]()
-                for fr in 0..<f { for cc in 0..<per { for p in 0..<hw { idx.append(((v * f + fr) * c + g * per + cc) * hw + p) } } }
-                let mean = idx.reduce(0.0) { $0 + Double(x[$1]) } / Double(idx.count)
-                let variance = idx.reduce(0.0) { $0 + (Double(x[$1]) - mean) * (Double(x[$1]) - mean) } / Double(idx.count)
-                for j in idx {
-                    let ch = (j / hw) % c
-                    let y = (Double(x[j]) - mean) / (variance + 1e-5).squareRoot() * Double(wt[ch]) + Double(bs[ch])
-                    ref[j] = y / (1 + Foundation.exp(-y))
-                }
-            } }
+            // A preceding convolution's bias folded in: the result is that of x + inputBias[channel].
+            let ib = Reference.random(c, seed: UInt64(990 + i)).map { $0 * 3 }
+            func reference(_ x: [Float]) -> [Double] {
+                var ref = [Double](repeating: 0, count: x.count)
+                for v in 0..<b { for g in 0..<groups {
+                    var idx = [Int]()
+                    for fr in 0..<f { for cc in 0..<per { for p in 0..<hw { idx.append(((v * f + fr) * c + g * per + cc) * hw + p) } } }
+                    let mean = idx.reduce(0.0) { $0 + Double(x[$1]) } / Double(idx.count)
+                    let variance = idx.reduce(0.0) { $0 + (Double(x[$1]) - mean) * (Double(x[$1]) - mean) } / Double(idx.count)
+                    for j in idx {
+                        let ch = (j / hw) % c
+                        let y = (Double(x[j]) - mean) / (variance + 1e-5).squareRoot() * Double(wt[ch]) + Double(bs[ch])
+                        ref[j] = y / (1 + Foundation.exp(-y))
+                    }
+                } }
+                return ref
+            }
+            let ref = reference(x), refBiased = reference(x.indices.map { x[$0] + ib[($0 / hw) % c] })
             let xt = cpu.tensor(x, shape: [b * f, c, h, w]), wtt = cpu.tensor(wt, shape: [c]), bst = cpu.tensor(bs, shape: [c])
+            let ibt = cpu.tensor(ib, shape: [c])
             let native = cpu.groupNormSiLU(xt, groups: groups, weight: wtt, bias: bst, eps: 1e-5, frames: f)
             let composed = cpu.composedGroupNormSiLU(xt, groups: groups, weight: wtt, bias: bst, eps: 1e-5, frames: f)
+            let biased = cpu.groupNormSiLU(xt, inputBias: ibt, groups: groups, weight: wtt, bias: bst, eps: 1e-5, frames: f)
             XCTAssertEqual(native.shape, [b * f, c, h, w])
             assertClose(cpu.toHost(native), ref, "native groupNormSiLU frames case \(i)")
             assertClose(cpu.toHost(composed), ref, "composed groupNormSiLU frames case \(i)")
+            assertClose(cpu.toHost(biased), refBiased, "groupNormSiLU frames with input bias case \(i)")
         }
     }
 

@@ -42,8 +42,9 @@ public struct GroupNorm {
 
     /// SiLU(GroupNorm(x)) of frame-major maps [B·F, C, h, w] with statistics per video over all
     /// F frames (the 5-D GroupNorm of the temporal layers), in x's layout.
-    public func silu(_ b: any Backend, _ x: Tensor, frames: Int) -> Tensor {
-        b.groupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
+    /// `inputBias` ([C]) is added to x per channel first (a preceding convolution's bias).
+    public func silu(_ b: any Backend, _ x: Tensor, inputBias: Tensor? = nil, frames: Int) -> Tensor {
+        b.groupNormSiLU(x, inputBias: inputBias, groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
     }
 
     /// act(GroupNorm(x)), fused when `act` is SiLU.

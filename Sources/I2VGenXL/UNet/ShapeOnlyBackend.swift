@@ -64,7 +64,9 @@ public final class ShapeOnlyBackend: Backend, @unchecked Sendable {
     }
 
     public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor { make(x.shape) }
-    public func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor { make(x.shape) }
+    public func groupNormSiLU(_ x: Tensor, inputBias: Tensor?, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {
+        make(x.shape)
+    }
     public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor { make(x.shape) }
     public func softmax(_ x: Tensor) -> Tensor { make(x.shape) }
 

@@ -15,8 +15,9 @@ struct TemporalConv3d {
 
     /// x: [B·F, C, H, W] frame-major (sample b·F + f) → [B·F, Cout, H, W]; the conv over
     /// [B, C, F, H, W] with zero padding at both ends of each video's frames, without permutes.
-    func callAsFunction(_ be: any Backend, _ x: Tensor, frames: Int) -> Tensor {
-        be.conv3dTemporalFrames(x, weight: weight, bias: bias, frames: frames)
+    /// Without `addingBias` the caller adds `bias` itself (folded into the next op).
+    func callAsFunction(_ be: any Backend, _ x: Tensor, frames: Int, addingBias: Bool = true) -> Tensor {
+        be.conv3dTemporalFrames(x, weight: weight, bias: addingBias ? bias : nil, frames: frames)
     }
 
     /// x: [B, C, F, H, W] → [B, Cout, F, H, W] (the video layout).

@@ -28,9 +28,12 @@ struct TemporalConvLayer {
     func callAsFunction(_ be: any Backend, _ x: Tensor, frames: Int) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         if be.prefersFrameMajorTemporal(pixels: h * w) {
-            var t = x
-            for (norm, conv) in zip(norms, convs) {
-                t = conv(be, norm.silu(be, t, frames: frames), frames: frames)  // [N, C, h, w]
+            // Each stage's conv bias but the last is folded into the next GroupNorm's passes.
+            var t = x, pendingBias: Tensor? = nil
+            for (i, (norm, conv)) in zip(norms, convs).enumerated() {
+                let last = i == convs.count - 1
+                t = conv(be, norm.silu(be, t, inputBias: pendingBias, frames: frames), frames: frames, addingBias: last)  // [N, C, h, w]
+                pendingBias = last ? nil : conv.bias
             }
             return be.add(x, t)
         }

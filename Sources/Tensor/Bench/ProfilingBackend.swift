@@ -130,9 +130,9 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
     public func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
         timed("groupNormSiLU", Self.s(x.shape)) { inner.groupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps) }
     }
-    public func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {
+    public func groupNormSiLU(_ x: Tensor, inputBias: Tensor?, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {
         timed("groupNormSiLU frames", "\(Self.s(x.shape)) F=\(frames)") {
-            inner.groupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
+            inner.groupNormSiLU(x, inputBias: inputBias, groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
         }
     }
 

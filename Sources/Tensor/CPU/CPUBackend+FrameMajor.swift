@@ -50,9 +50,10 @@ extension CPUBackend {
         return out
     }
 
-    /// silu(groupNorm) with statistics per video over all its frames, in one pass over the output.
-    public func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {
+    /// silu(groupNorm) with statistics per video over all its frames, in one pass over the output
+    /// (an input bias is one add before it).
+    public func groupNormSiLU(_ x: Tensor, inputBias: Tensor?, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {
         precondition(x.rank == 4 && frames > 0 && x.shape[0] % frames == 0, "groupNormSiLU: \(x.shape) with \(frames) frames")
-        return groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps, silu: true, frames: frames)
+        return groupNorm(withChannelBias(x, inputBias), groups: groups, weight: weight, bias: bias, eps: eps, silu: true, frames: frames)
     }
 }
