@@ -31,8 +31,7 @@ extension CUDABackend {
         if out.count == 0 { return out }
         let es = UInt64(elementSize)
         let wcat = empty([o, kc])
-        precondition(o * kc < Int(UInt32.max), "conv3dTemporalFrames: weight \(weight.shape) beyond 32-bit indexing")
-        run("tconv_wcat", count: o * kc, [.ptr(addr(weight)), .ptr(addr(wcat)), .i64(o), .i64(c), .i64(k)])
+        relayoutTemporalWeight(weight, into: wcat, tapMajor: false)
         let window = TemporalTaps(kernel: k, frames: frames)
         /// Output samples first, first + step, … (`batch` of them), all with the same taps.
         func frameGEMMs(first: Int, step: Int, batch: Int, taps: Range<Int>) {
@@ -49,6 +48,20 @@ extension CUDABackend {
         for f in window.edges { frameGEMMs(first: f, step: frames, batch: videos, taps: window.taps(frame: f)) }
         if let bias { addBias(out, bias, channels: o, inner: hw) }
         return out
+    }
+
+    /// A (k,1,1) temporal conv weight [O, C, k, 1, 1] re-laid for GEMMs that read one tap at a time:
+    /// Wcat [O, k·C] (`tapMajor` false, Wcat[o, t·C + c] = w[o, c, t]) or taps [k, O, C] (true).
+    func relayoutTemporalWeight(_ weight: Tensor, into dst: Tensor, tapMajor: Bool) {
+        let (o, c, k) = (weight.shape[0], weight.shape[1], weight.shape[2])
+        precondition(o * c * k < Int(UInt32.max), "temporal conv weight \(weight.shape) beyond 32-bit indexing")
+        if tuning.vectorized && c % 8 == 0 && addr(dst) % 16 == 0 {
+            let (strideO, strideT) = tapMajor ? (c, o * c) : (k * c, c)
+            run("tconv_relayout_vec", count: o * c / 8, [.ptr(addr(weight)), .ptr(addr(dst)), .i64(o), .i64(c), .i32(k),
+                                                         .i64(strideO), .i64(strideT)])
+        } else {
+            run(tapMajor ? "tconv_taps" : "tconv_wcat", count: o * c * k, [.ptr(addr(weight)), .ptr(addr(dst)), .i64(o), .i64(c), .i64(k)])
+        }
     }
 
     /// GroupNorm+SiLU with statistics per video over its F frames, read in place (`coefficients`

@@ -2,9 +2,9 @@ import Tensor
 
 // GroupNorm on the GPU. A 5-D UNet activation [2, 320, 16, 64, 64] has only 64 groups of 655 360
 // elements each; one block per group would leave half of an H100 idle and read the data three
-// times. The split path spreads each group over many blocks (`gn_partial`, whose last block per
-// group folds the partial sums into per-channel coefficients) and normalises in one vectorised
-// pass (`gn_apply`, optionally fused with SiLU): two reads and one write of the tensor.
+// times. The split path spreads each group over many blocks (`gn_partial`), folds the partial sums
+// into per-channel coefficients (`gn_coeffs`) and normalises in one vectorised pass (`gn_apply`,
+// optionally fused with SiLU): two reads and one write of the tensor.
 extension CUDABackend {
     public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
         normalize(x, groups: groups, weight: weight, bias: bias, eps: eps, silu: false)
@@ -93,23 +93,14 @@ extension CUDABackend {
         let vecStats = addr(x) % 16 == 0 && size % 8 == 0
         let partial = scratchF32(2 * ng * frames * usedChunks)
         let coef = scratchF32(3 * n * c)
-        let done = groupNormCounters(ng)
+        let inBias = inputBias.map { addr($0) } ?? 0
         runBlocks("gn_partial", grid: ng * frames * usedChunks, block: 256,
                   [.ptr(addr(x)), .ptr(partial.address), .i64(size), .i32(usedChunks), .i64(chunk), .i32(vecStats ? 1 : 0),
-                   .i32(frames), .i64(groups), .ptr(done.address), .ptr(coef.address), .ptr(addr(weight)), .ptr(addr(bias)),
-                   .i64(c), .f32(eps), .ptr(inputBias.map { addr($0) } ?? 0), .i64(spatial)])
+                   .i32(frames), .i64(groups), .ptr(inBias), .i64(spatial)])
+        run("gn_coeffs", count: n * c, [.ptr(addr(x)), .ptr(partial.address), .ptr(addr(weight)), .ptr(addr(bias)), .ptr(coef.address),
+                                        .i64(n), .i64(c), .i64(groups), .i32(usedChunks * frames), .i64(size), .f32(eps), .i32(frames),
+                                        .ptr(inBias)])
         return coef
-    }
-
-    /// At least `count` zeroed 32-bit counters for `gn_partial`'s last-block detection. The kernel
-    /// leaves them zero again, so one buffer serves every launch on this backend's stream.
-    private func groupNormCounters(_ count: Int) -> CUDABuffer {
-        if let buffer = gnCounters, buffer.byteCount >= 4 * count { return buffer }
-        let words = max(count, 4096)
-        let buffer = scratchF32(words)
-        run("fill", count: words * 4 / elementSize, [.ptr(buffer.address), .f32(0), .i64(words * 4 / elementSize)])
-        gnCounters = buffer
-        return buffer
     }
 
     /// The original path: one block of 1024 threads per (sample, group), three passes.

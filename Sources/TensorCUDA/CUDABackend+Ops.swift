@@ -234,8 +234,7 @@ extension CUDABackend {
         let o = weight.shape[0], k = weight.shape[2], pad = (k - 1) / 2, hw = h * w
         let es = elementSize
         let taps = empty([k, o, c])
-        precondition(k * o * c < Int(UInt32.max), "conv3dTemporal: weight \(weight.shape) beyond 32-bit indexing")
-        run("tconv_taps", count: k * o * c, [.ptr(addr(weight)), .ptr(addr(taps)), .i64(o), .i64(c), .i64(k)])
+        relayoutTemporalWeight(weight, into: taps, tapMajor: true)
         // The centre tap covers every frame, so it initialises the output (beta 0, no zero fill);
         // the shifted taps accumulate over the frames they reach.
         let centre = k % 2 == 1 ? pad : -1

@@ -29,8 +29,6 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     lazy var fusedAttention: CUDAFusedAttention? = try? CUDAFusedAttention(graph: CuDNNGraph(), precision: precision)
     /// Per convolution shape: which of its paths (`fastestOf`) measured fastest.
     var convChoice: [CUDAConvolution.Key: Int] = [:]
-    /// `gn_partial`'s per-group completion counters (kept zeroed between launches).
-    var gnCounters: CUDABuffer?
 
     /// Opens GPU `device` (0-based). Throws a `CUDAError` naming what is missing when the driver,
     /// cuBLAS or NVRTC cannot be loaded or the device does not exist.

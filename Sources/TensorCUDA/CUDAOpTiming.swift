@@ -230,22 +230,30 @@ public enum CUDAOpTiming {
                             rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) {
             cuda.groupNormSiLU(maps, groups: 32, weight: w, bias: bias, eps: 1e-5, frames: 16)
         }
-        let oldLayer = { () -> Tensor in
-            let identity = cuda.permute(maps.reshaped([2, 16, 320, 64, 64]), [0, 2, 1, 3, 4])
-            var t = identity
-            for _ in 0..<4 { t = cuda.conv3dTemporal(cuda.groupNormSiLU(t, groups: 32, weight: w, bias: bias, eps: 1e-5), weight: wt, bias: b3) }
-            return cuda.permute(cuda.add(identity, t), [0, 2, 1, 3, 4]).reshaped([32, 320, 64, 64])
-        }
-        let newLayer = { () -> Tensor in
-            var t = maps
-            for _ in 0..<4 {
-                t = cuda.conv3dTemporalFrames(cuda.groupNormSiLU(t, groups: 32, weight: w, bias: bias, eps: 1e-5, frames: 16),
-                                              weight: wt, bias: b3, frames: 16)
+        // The whole layer at each UNet level (512²×16 with CFG), old path against new.
+        for (ch, side) in [(320, 64), (640, 32), (1280, 16), (1280, 8)] {
+            let lmaps = tensor([32, ch, side, side], scale: 2), lw = tensor([ch]), lb = tensor([ch])
+            let lwt = tensor([ch, ch, 3, 1, 1], scale: 0.02)
+            let oldLayer = { () -> Tensor in
+                let identity = cuda.permute(lmaps.reshaped([2, 16, ch, side, side]), [0, 2, 1, 3, 4])
+                var t = identity
+                for _ in 0..<4 { t = cuda.conv3dTemporal(cuda.groupNormSiLU(t, groups: 32, weight: lw, bias: lb, eps: 1e-5), weight: lwt, bias: lb) }
+                return cuda.permute(cuda.add(identity, t), [0, 2, 1, 3, 4]).reshaped([32, ch, side, side])
             }
-            return cuda.add(maps, t)
+            let newLayer = { () -> Tensor in
+                var t = lmaps, pending: Tensor? = nil
+                for stage in 0..<4 {
+                    t = cuda.conv3dTemporalFrames(cuda.groupNormSiLU(t, inputBias: pending, groups: 32, weight: lw, bias: lb, eps: 1e-5, frames: 16),
+                                                  weight: lwt, bias: stage == 3 ? lb : nil, frames: 16)
+                    pending = lb
+                }
+                return cuda.add(lmaps, t)
+            }
+            let flops = 4 * 2.0 * 3 * Double(ch * ch) * 32 * Double(side * side)
+            rows += try compare(cuda, op: "TemporalConvLayer [32,\(ch),\(side),\(side)]",
+                                bodies: [("permute + 5-D ops", oldLayer), ("frame-major", newLayer)],
+                                warmup: warmup, repeats: repeats, rate: { (flops / ($0 * 1e-3) / 1e12, "TFLOP/s") })
         }
-        rows += try compare(cuda, op: "TemporalConvLayer [32,320,64,64]", bodies: [("permute + 5-D ops", oldLayer), ("frame-major", newLayer)],
-                            warmup: warmup, repeats: repeats, rate: { (4 * tconvFlops / ($0 * 1e-3) / 1e12, "TFLOP/s") })
         log("timed temporal conv layer")
         let tokens = tensor([32, 4096, 320]), wl = tensor([320, 320], scale: 0.05)
         rows += try compare(cuda, op: "linear [131072,320]x320", paths: current, warmup: warmup, repeats: repeats,

@@ -69,6 +69,15 @@ public enum CUDASelfCheck {
             }
         }
         check("conv3d temporal", [[2, 32, 5, 6, 7], [32, 32, 3, 1, 1], [32]]) { b, t in b.conv3dTemporal(t[0], weight: t[1], bias: t[2]) }
+        // The shifted-GEMM path (cuDNN off), with the 16-byte weight re-layout (C % 8 == 0) and without.
+        for (name, shapes) in [("C=32", [[2, 32, 5, 6, 7], [32, 32, 3, 1, 1], [32]]), ("C=12", [[2, 12, 5, 3, 3], [16, 12, 3, 1, 1], [16]])] {
+            check("conv3d temporal shifted GEMMs \(name)", shapes) { b, t in
+                let saved = cuda.tuning
+                defer { cuda.tuning = saved }
+                cuda.tuning.cudnnConvolution = false
+                return b.conv3dTemporal(t[0], weight: t[1], bias: t[2])
+            }
+        }
         // Frame-major temporal layers: the UNet's 64²-level shape at 16 frames (here 16×16 pixels),
         // one and two frames (no interior frames), O ≠ C, k = 1 — on the GEMM path (8-aligned
         // pixel rows) and on the permute path (pixel counts that are not multiples of 8); an
@@ -77,7 +86,7 @@ public enum CUDASelfCheck {
                                                ("F=2", [4, 32, 6, 6], 2, 48, 3), ("odd pixels", [15, 40, 5, 7], 5, 24, 3),
                                                ("k=1", [6, 16, 3, 5], 3, 8, 1), ("F=1 aligned", [3, 32, 4, 2], 1, 32, 3),
                                                ("F=2 aligned", [4, 32, 4, 4], 2, 48, 3), ("F=5 aligned", [15, 40, 4, 6], 5, 24, 3),
-                                               ("k=1 aligned", [6, 16, 2, 4], 3, 8, 1)] {
+                                               ("k=1 aligned", [6, 16, 2, 4], 3, 8, 1), ("C=12 aligned", [4, 12, 4, 4], 2, 8, 3)] {
             check("conv3dTemporalFrames \(name)", [shape, [outC, shape[1], k, 1, 1], [outC]]) { b, t in
                 b.conv3dTemporalFrames(t[0], weight: t[1], bias: t[2], frames: frames) }
         }

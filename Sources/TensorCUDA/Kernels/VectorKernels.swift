@@ -4,9 +4,9 @@
 ///
 /// GroupNorm runs in three launches so that a 5-D tensor with only N·32 groups still fills the
 /// GPU: `gn_partial` (many blocks per group: shifted sums Σ(x−x₀), Σ(x−x₀)² per chunk, x₀ the
-/// group's first element, which keeps the single pass free of cancellation for offset data; the
-/// group's last block folds them into per (sample, channel) mean, rstd·weight, bias) and `gn_apply`
-/// (y = (x−mean)·a + b, optionally followed by SiLU).
+/// group's first element, which keeps the single pass free of cancellation for offset data),
+/// `gn_coeffs` (per (sample, channel): mean, rstd·weight, bias) and `gn_apply` (y = (x−mean)·a + b,
+/// optionally followed by SiLU).
 enum VectorKernelSource {
     static let body = #"""
     __device__ __forceinline__ void ld8(const float* p, long long i, float* f) {
@@ -42,19 +42,17 @@ enum VectorKernelSource {
     // `frames` consecutive [C, spatial] planes (frames == 1: plain GroupNorm; frames == F: the
     // temporal layers' statistics over all F frames of a video stored frame-major); every partial
     // of a group is shifted by the same x₀ (the group's first element of frame 0), so they add up.
+    // With `inBias` ([C] or null) the statistics are those of x + inBias[channel]: element i of a
+    // group's [C/G, spatial] block is in channel chBase + i / spatial (32-bit: a group's block is
+    // far below 2³² elements, and 64-bit divisions per vector cost as much as its memory traffic).
     extern "C" __global__ void gn_partial(const T* x, float* part, long long size, int chunks, long long chunk, int vec,
-                                          int frames, long long groups, unsigned* done, float* coef, const T* w, const T* bs,
-                                          long long channels, float eps, const T* inBias, long long spatial) {
+                                          int frames, long long groups, const T* inBias, long long spatial) {
         __shared__ float scratch[32];
-        __shared__ int isLast;
-        __shared__ float stats[2];
-        const int perGroup = frames * chunks;
-        const long long ng = blockIdx.x / perGroup, rem = blockIdx.x % perGroup;
+        const long long ng = blockIdx.x / (frames * chunks), rem = blockIdx.x % (frames * chunks);
         const long long f = rem / chunks, ci = rem % chunks, s = ng / groups, g = ng % groups;
         const long long sampleBase = s * frames * groups * size + g * size, base = sampleBase + f * groups * size;
-        // With an input bias the statistics are those of x + inBias[channel]; element i of the
-        // group's [C/G, spatial] block is in channel chBase + i / spatial.
         const long long chBase = g * (size / spatial);
+        const unsigned sp = (unsigned)spatial;
         const float x0 = ld(x, sampleBase) + (inBias ? ld(inBias, chBase) : 0.f);
         const long long s0 = ci * chunk, s1 = min(size, s0 + chunk);
         float a = 0.f, q = 0.f;
@@ -62,12 +60,13 @@ enum VectorKernelSource {
             for (long long i = s0 + 8 * (long long)threadIdx.x; i < s1; i += 8 * (long long)blockDim.x) {
                 float f[8]; ld8(x, base + i, f);
                 if (inBias) {
-                    if (i % spatial + 8 <= spatial) {
-                        const float bc = ld(inBias, chBase + i / spatial);
+                    const unsigned c = (unsigned)i / sp, r = (unsigned)i - c * sp;
+                    if (r + 8 <= sp) {
+                        const float bc = ld(inBias, chBase + c);
                         #pragma unroll
                         for (int j = 0; j < 8; ++j) f[j] += bc;
                     } else {
-                        for (int j = 0; j < 8; ++j) f[j] += ld(inBias, chBase + (i + j) / spatial);
+                        for (int j = 0; j < 8; ++j) f[j] += ld(inBias, chBase + c + (r + j) / sp);
                     }
                 }
                 #pragma unroll
@@ -75,38 +74,30 @@ enum VectorKernelSource {
             }
         } else {
             for (long long i = s0 + threadIdx.x; i < s1; i += blockDim.x) {
-                float d = ld(x, base + i) + (inBias ? ld(inBias, chBase + i / spatial) : 0.f) - x0; a += d; q += d * d;
+                float d = ld(x, base + i) + (inBias ? ld(inBias, chBase + (unsigned)i / sp) : 0.f) - x0; a += d; q += d * d;
             }
         }
         a = block_sum(a, scratch);
         q = block_sum(q, scratch);
-        // The group's last block to finish (counted in `done`, which it resets to 0 for the next
-        // launch) folds the group's partials into its channels' coefficients
-        // coef[3·(s·C + ch)] = {mean, rstd·w[ch], b[ch]}; with an input bias the mean is taken
-        // less inBias[ch], so gn_apply's (x − mean) is (x + inBias[ch] − mean of x + inBias).
-        if (threadIdx.x == 0) {
-            part[2 * blockIdx.x] = a; part[2 * blockIdx.x + 1] = q;
-            __threadfence();
-            isLast = atomicAdd(done + ng, 1u) == (unsigned)(perGroup - 1);
-        }
-        __syncthreads();
-        if (!isLast) return;
-        if (threadIdx.x == 0) {
-            __threadfence();
-            double sa = 0.0, sq = 0.0;
-            for (int k = 0; k < perGroup; ++k) { sa += __ldcg(part + 2 * (ng * perGroup + k)); sq += __ldcg(part + 2 * (ng * perGroup + k) + 1); }
+        if (threadIdx.x == 0) { part[2 * blockIdx.x] = a; part[2 * blockIdx.x + 1] = q; } }
+
+    // coef[3·(n·C + ch)] = {mean, rstd·w[ch], b[ch]} for every (sample, channel); `chunks` partials
+    // per group (all frames), each group `frames`·`size` elements. With an input bias the mean is
+    // stored less inBias[ch], so gn_apply's (x − mean) is x + inBias[ch] less the mean of x + inBias.
+    extern "C" __global__ void gn_coeffs(const T* x, const float* part, const T* w, const T* bs, float* coef, long long n,
+                                         long long channels, long long groups, int chunks, long long size, float eps, int frames,
+                                         const T* inBias) {
+        GRID_STRIDE(i, n * channels) {
+            const long long s = i / channels, ch = i % channels, perGroup = channels / groups, g = ch / perGroup, ng = s * groups + g;
+            double a = 0.0, q = 0.0;
+            for (int k = 0; k < chunks; ++k) { a += part[2 * (ng * chunks + k)]; q += part[2 * (ng * chunks + k) + 1]; }
             const double count = (double)size * frames;
-            const double ms = sa / count, var = fmax(sq / count - ms * ms, 0.0);
-            stats[0] = x0 + (float)ms;
-            stats[1] = (float)(1.0 / sqrt(var + (double)eps));
-            done[ng] = 0u;
-        }
-        __syncthreads();
-        const long long perChannel = channels / groups;
-        for (long long j = threadIdx.x; j < perChannel; j += blockDim.x) {
-            const long long ch = g * perChannel + j, row = s * channels + ch;
-            coef[3 * row] = stats[0] - (inBias ? ld(inBias, ch) : 0.f); coef[3 * row + 1] = stats[1] * ld(w, ch); coef[3 * row + 2] = ld(bs, ch);
-        } }
+            const double ms = a / count, var = fmax(q / count - ms * ms, 0.0);
+            const float rstd = (float)(1.0 / sqrt(var + (double)eps));
+            const float x0 = ld(x, s * frames * groups * size + g * size) + (inBias ? ld(inBias, g * perGroup) : 0.f);
+            coef[3 * i] = x0 + (float)ms - (inBias ? ld(inBias, ch) : 0.f);
+            coef[3 * i + 1] = rstd * ld(w, ch);
+            coef[3 * i + 2] = ld(bs, ch); } }
 
     // y = (x − mean)·a + b per (sample, channel) plane of `spatial` elements; SiLU when `silu`.
     // x holds `frames` [channels, spatial] planes per sample (frame-major): plane q = i / spatial
@@ -286,6 +277,22 @@ enum VectorKernelSource {
             #pragma unroll
             for (int j = 0; j < 8; ++j) u[j] = a * u[j] + b * w[j] + c;
             st8(y, v * 8, u);
+        } }
+    // A (k,1,1) temporal conv weight w[o][ci][t] re-laid tap by tap: dst[o·strideO + t·strideT + ci]
+    // (Wcat [O, k·C]: strideO = k·C, strideT = C; taps [k, O, C]: strideO = C, strideT = O·C).
+    // 8 input channels per thread: 8·k contiguous elements in, one 16-byte store per tap
+    // (C % 8 == 0, dst 16-byte aligned).
+    extern "C" __global__ void tconv_relayout_vec(const T* w, T* dst, long long o, long long c, int k, long long strideO, long long strideT) {
+        const unsigned cv = (unsigned)(c / 8);
+        GRID_STRIDE(v, o * cv) {
+            const unsigned u = (unsigned)v, oi = u / cv, c0 = (u % cv) * 8;
+            const T* src = w + ((long long)oi * c + c0) * k;
+            for (int t = 0; t < k; ++t) {
+                float f[8];
+                #pragma unroll
+                for (int j = 0; j < 8; ++j) f[j] = ld(src, (long long)j * k + t);
+                st8(dst, (long long)oi * strideO + (long long)t * strideT + c0, f);
+            }
         } }
     """#
 }
