@@ -252,6 +252,9 @@ public struct CUDATuning: Sendable {
     /// The temporal layers' GroupNorm+SiLU and (k,1,1) conv on frame-major maps directly (no
     /// permutes to [B, C, F, H, W] and back).
     public var frameMajorTemporal = true
+    /// Frames with fewer pixels than this take the permute path even when aligned
+    /// (I2V_CUDA_FRAMEMAJOR_MIN_PIXELS).
+    public var frameMajorMinPixels = 0
     /// 16-byte vectorised pointwise and im2col kernels where sizes and alignment allow.
     public var vectorized = true
     /// Linear layers through cuBLASLt with bias (and residual) fused into the GEMM.
@@ -274,6 +277,7 @@ public struct CUDATuning: Sendable {
         if env["I2V_CUDA_CUDNN_ATTENTION"] == "1" { cudnnAttention = true }
         if env["I2V_CUDA_CUDNN_ATTENTION"] == "all" { cudnnAttention = true; cudnnAttentionMinKeys = 1 }
         if env["I2V_CUDA_FRAMEMAJOR"] == "0" { frameMajorTemporal = false }
+        if let v = env["I2V_CUDA_FRAMEMAJOR_MIN_PIXELS"].flatMap(Int.init) { frameMajorMinPixels = v }
         if let name = env["I2V_CUDA_WGMMA"], let v = HopperVariant.compiled.first(where: { $0.kernelName == name }) { hopperDefault = v }
         if env["I2V_CUDA_LT"] == "0" { fusedLinear = false }
         if env["I2V_CUDA_CUDNN"] == "0" { cudnnConvolution = false }

@@ -6,7 +6,9 @@ extension CUDABackend {
     /// Frame-major unless a frame's pixel rows are not 16-byte multiples (h·w % 8 ≠ 0, e.g. 20×11
     /// at 1280×704's deepest level): there the frame-major GEMMs lose cuBLAS's vectorised kernels
     /// and GroupNorm its 16-byte pass, while [B, C, F, H, W] rows of F·h·w keep both.
-    public func prefersFrameMajorTemporal(pixels: Int) -> Bool { tuning.frameMajorTemporal && pixels % 8 == 0 }
+    public func prefersFrameMajorTemporal(pixels: Int) -> Bool {
+        tuning.frameMajorTemporal && pixels % 8 == 0 && pixels >= tuning.frameMajorMinPixels
+    }
 
     /// Frames f − pad … f + pad of a video are adjacent [C, h·w] blocks, one (k·C × h·w) matrix
     /// with leading dimension h·w, so output frame f is one GEMM
