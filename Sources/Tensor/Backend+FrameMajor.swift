@@ -26,6 +26,9 @@ extension Backend {
     public func conv3dTemporalFrames(_ x: Tensor, weight: Tensor, bias: Tensor?, frames: Int) -> Tensor {
         composedConv3dTemporalFrames(x, weight: weight, bias: bias, frames: frames)
     }
+    public func conv3dTemporalFrames(_ x: Tensor, weight: Tensor, bias: Tensor?, frames: Int, adding residual: Tensor) -> Tensor {
+        add(residual, conv3dTemporalFrames(x, weight: weight, bias: bias, frames: frames))
+    }
     public func groupNormSiLU(_ x: Tensor, inputBias: Tensor?, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {
         composedGroupNormSiLU(withChannelBias(x, inputBias), groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
     }

@@ -53,6 +53,10 @@ public protocol Backend: AnyObject, Sendable {
     /// x: [B·F, C, H, W] (sample b·F + f), weight: [O, C, k, 1, 1], bias: [O] → [B·F, O, H, W];
     /// zero padding (k-1)/2 on the frame axis, as in `conv3dTemporal`.
     func conv3dTemporalFrames(_ x: Tensor, weight: Tensor, bias: Tensor?, frames: Int) -> Tensor
+    /// residual + conv3dTemporalFrames(x) — the last convolution of a temporal layer and the
+    /// layer's residual, which a backend may add in the convolution's bias pass (the default
+    /// composes the two). residual: [B·F, O, H, W].
+    func conv3dTemporalFrames(_ x: Tensor, weight: Tensor, bias: Tensor?, frames: Int, adding residual: Tensor) -> Tensor
     /// Whether a temporal convolution layer over frames of `pixels` pixels should run on the
     /// frame-major maps (`conv3dTemporalFrames`, `groupNormSiLU(frames:)`) rather than permute
     /// once to [B, C, F, H, W] and use the 5-D ops. The default says yes.

@@ -21,12 +21,36 @@ extension CUDABackend {
     /// at 406 TFLOP/s at 1280×704 with 20×11 frames against 509 at 512²) take the permute path,
     /// whose shifted GEMMs see rows of F·h·w.
     public func conv3dTemporalFrames(_ x: Tensor, weight: Tensor, bias: Tensor?, frames: Int) -> Tensor {
+        guard let out = frameGEMMs(x, weight: weight, frames: frames) else {
+            return composedConv3dTemporalFrames(x, weight: weight, bias: bias, frames: frames)
+        }
+        if let bias { addBias(out, bias, channels: out.shape[1], inner: out.shape[2] * out.shape[3]) }
+        return out
+    }
+
+    /// The convolution's bias and the residual in one pass after the GEMMs (`bias_residual_vec`).
+    public func conv3dTemporalFrames(_ x: Tensor, weight: Tensor, bias: Tensor?, frames: Int, adding residual: Tensor) -> Tensor {
+        guard let out = frameGEMMs(x, weight: weight, frames: frames) else {
+            return add(residual, composedConv3dTemporalFrames(x, weight: weight, bias: bias, frames: frames))
+        }
+        precondition(residual.shape == out.shape, "conv3dTemporalFrames: residual \(residual.shape) for output \(out.shape)")
+        let (o, hw) = (out.shape[1], out.shape[2] * out.shape[3])
+        if let bias, tuning.vectorized, hw % 8 == 0, vectorizable(out.count, out, residual) {
+            run("bias_residual_vec", count: out.count / 8, [.ptr(addr(out)), .ptr(addr(residual)), .ptr(addr(bias)), .i64(out.count),
+                                                             .i64(o), .i64(hw)])
+            return out
+        }
+        if let bias { addBias(out, bias, channels: o, inner: hw) }
+        return add(residual, out)
+    }
+
+    /// The frame-major GEMMs without bias, or nil where the layout rule sends the shape to the
+    /// permute path.
+    private func frameGEMMs(_ x: Tensor, weight: Tensor, frames: Int) -> Tensor? {
         precondition(x.rank == 4 && weight.rank == 5 && weight.shape[3] == 1 && weight.shape[4] == 1 && weight.shape[1] == x.shape[1]
                       && frames > 0 && x.shape[0] % frames == 0,
                       "conv3dTemporalFrames: input \(x.shape), weight \(weight.shape), \(frames) frames")
-        guard prefersFrameMajorTemporal(pixels: x.shape[2] * x.shape[3]) else {
-            return composedConv3dTemporalFrames(x, weight: weight, bias: bias, frames: frames)
-        }
+        guard prefersFrameMajorTemporal(pixels: x.shape[2] * x.shape[3]) else { return nil }
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let o = weight.shape[0], k = weight.shape[2], hw = h * w, kc = k * c, videos = n / frames
         let out = empty([n, o, h, w])
@@ -36,7 +60,7 @@ extension CUDABackend {
         relayoutTemporalWeight(weight, into: wcat, tapMajor: false)
         let window = TemporalTaps(kernel: k, frames: frames)
         /// Output samples first, first + step, … (`batch` of them), all with the same taps.
-        func frameGEMMs(first: Int, step: Int, batch: Int, taps: Range<Int>) {
+        func gemms(first: Int, step: Int, batch: Int, taps: Range<Int>) {
             let firstInput = first - window.pad + taps.lowerBound
             gemm(transB: false, m: o, n: hw, k: taps.count * c, a: addr(wcat) + UInt64(taps.lowerBound * c) * es, lda: kc,
                  b: addr(x) + UInt64(firstInput * c * hw) * es, ldb: hw, beta: 0,
@@ -45,10 +69,9 @@ extension CUDABackend {
         }
         let interior = window.interior
         if !interior.isEmpty {
-            for b in 0..<videos { frameGEMMs(first: b * frames + interior.lowerBound, step: 1, batch: interior.count, taps: 0..<k) }
+            for b in 0..<videos { gemms(first: b * frames + interior.lowerBound, step: 1, batch: interior.count, taps: 0..<k) }
         }
-        for f in window.edges { frameGEMMs(first: f, step: frames, batch: videos, taps: window.taps(frame: f)) }
-        if let bias { addBias(out, bias, channels: o, inner: hw) }
+        for f in window.edges { gemms(first: f, step: frames, batch: videos, taps: window.taps(frame: f)) }
         return out
     }
 

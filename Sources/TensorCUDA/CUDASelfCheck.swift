@@ -90,6 +90,12 @@ public enum CUDASelfCheck {
             check("conv3dTemporalFrames \(name)", [shape, [outC, shape[1], k, 1, 1], [outC]]) { b, t in
                 b.conv3dTemporalFrames(t[0], weight: t[1], bias: t[2], frames: frames) }
         }
+        // The last conv of a temporal layer with its residual (bias and residual in one pass; the
+        // permute path for unaligned pixel rows).
+        for (name, shape, frames) in [("F=16", [32, 320, 16, 16], 16), ("odd pixels", [15, 40, 5, 7], 5)] {
+            check("conv3dTemporalFrames adding residual \(name)", [shape, [shape[1], shape[1], 3, 1, 1], [shape[1]], shape]) { b, t in
+                b.conv3dTemporalFrames(t[0], weight: t[1], bias: t[2], frames: frames, adding: t[3]) }
+        }
         for (name, shape, groups, frames) in [("F=16", [32, 320, 16, 16], 32, 16), ("F=1", [3, 64, 6, 6], 32, 1),
                                               ("F=2", [4, 64, 8, 8], 32, 2), ("odd pixels", [15, 40, 5, 7], 8, 5)] {
             check("groupNormSiLU frames \(name)", [shape, [shape[1]], [shape[1]]], scale: 2) { b, t in

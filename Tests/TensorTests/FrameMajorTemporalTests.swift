@@ -79,6 +79,17 @@ final class FrameMajorTemporalTests: XCTestCase {
         assertClose(cpu.toHost(y), ref, "conv3dTemporalFrames without bias")
     }
 
+    func testFrameMajorTemporalConvAddingAResidualIsTheResidualPlusTheConv() {
+        let (b, f, c, h, w) = (2, 5, 4, 2, 3)
+        let x = Reference.random(b * f * c * h * w, seed: 811), wt = Reference.random(c * c * 3, seed: 812)
+        let bias = Reference.random(c, seed: 813), residual = Reference.random(b * f * c * h * w, seed: 814).map { $0 * 4 }
+        let y = cpu.conv3dTemporalFrames(cpu.tensor(x, shape: [b * f, c, h, w]), weight: cpu.tensor(wt, shape: [c, c, 3, 1, 1]),
+                                         bias: cpu.tensor(bias, shape: [c]), frames: f, adding: cpu.tensor(residual, shape: [b * f, c, h, w]))
+        let conv = Self.referenceConv(x, videos: b, frames: f, channels: c, pixels: h * w, wt, outChannels: c, kernel: 3, bias: bias)
+        XCTAssertEqual(y.shape, [b * f, c, h, w])
+        assertClose(cpu.toHost(y), zip(conv, residual).map { $0 + Double($1) }, "conv3dTemporalFrames adding a residual")
+    }
+
     func testFrameMajorGroupNormSiLUPoolsStatisticsOverEachVideosFrames() {
         // Each frame and each video gets its own offset and scale, so per-frame statistics or
         // statistics pooled across videos would give other values.

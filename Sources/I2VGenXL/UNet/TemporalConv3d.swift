@@ -20,6 +20,11 @@ struct TemporalConv3d {
         be.conv3dTemporalFrames(x, weight: weight, bias: addingBias ? bias : nil, frames: frames)
     }
 
+    /// residual + the convolution of x (frame-major), in the backend's bias pass where it can.
+    func callAsFunction(_ be: any Backend, _ x: Tensor, frames: Int, adding residual: Tensor) -> Tensor {
+        be.conv3dTemporalFrames(x, weight: weight, bias: bias, frames: frames, adding: residual)
+    }
+
     /// x: [B, C, F, H, W] → [B, Cout, F, H, W] (the video layout).
     func video(_ be: any Backend, _ x: Tensor) -> Tensor {
         be.conv3dTemporal(x, weight: weight, bias: bias)

@@ -28,14 +28,16 @@ struct TemporalConvLayer {
     func callAsFunction(_ be: any Backend, _ x: Tensor, frames: Int) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         if be.prefersFrameMajorTemporal(pixels: h * w) {
-            // Each stage's conv bias but the last is folded into the next GroupNorm's passes.
+            // Each stage's conv bias but the last is folded into the next GroupNorm's passes; the
+            // last conv adds its bias and the residual together.
             var t = x, pendingBias: Tensor? = nil
             for (i, (norm, conv)) in zip(norms, convs).enumerated() {
-                let last = i == convs.count - 1
-                t = conv(be, norm.silu(be, t, inputBias: pendingBias, frames: frames), frames: frames, addingBias: last)  // [N, C, h, w]
-                pendingBias = last ? nil : conv.bias
+                let normed = norm.silu(be, t, inputBias: pendingBias, frames: frames)
+                if i == convs.count - 1 { return conv(be, normed, frames: frames, adding: x) }  // [N, C, h, w]
+                t = conv(be, normed, frames: frames, addingBias: false)
+                pendingBias = conv.bias
             }
-            return be.add(x, t)
+            return t
         }
         let identity = be.permute(x.reshaped([n / frames, frames, c, h, w]), [0, 2, 1, 3, 4])  // [Bc, C, F, h, w]
         var t = identity

@@ -116,6 +116,13 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
             inner.conv3dTemporalFrames(x, weight: weight, bias: bias, frames: frames)
         }
     }
+    public func conv3dTemporalFrames(_ x: Tensor, weight: Tensor, bias: Tensor?, frames: Int, adding residual: Tensor) -> Tensor {
+        let positions = x.shape[0] * x.shape[2] * x.shape[3]
+        return timed("conv3dTemporalFrames+residual", "\(weight.shape[1])→\(weight.shape[0]) \(Self.s(x.shape)) F=\(frames)",
+                     flops: 2 * Double(positions) * Double(weight.shape[0] * weight.shape[1] * weight.shape[2])) {
+            inner.conv3dTemporalFrames(x, weight: weight, bias: bias, frames: frames, adding: residual)
+        }
+    }
 
     public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
         timed("groupNorm", Self.s(x.shape)) { inner.groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps) }

@@ -45,14 +45,22 @@ enum VectorKernelSource {
     // With `inBias` ([C] or null) the statistics are those of x + inBias[channel]: element i of a
     // group's [C/G, spatial] block is in channel chBase + i / spatial (32-bit: a group's block is
     // far below 2³² elements, and 64-bit divisions per vector cost as much as its memory traffic).
+    // The group's biases are staged in shared memory (up to 256 channels per group; more read
+    // global memory).
     extern "C" __global__ void gn_partial(const T* x, float* part, long long size, int chunks, long long chunk, int vec,
                                           int frames, long long groups, const T* inBias, long long spatial) {
         __shared__ float scratch[32];
+        __shared__ float groupBias[256];
         const long long ng = blockIdx.x / (frames * chunks), rem = blockIdx.x % (frames * chunks);
         const long long f = rem / chunks, ci = rem % chunks, s = ng / groups, g = ng % groups;
         const long long sampleBase = s * frames * groups * size + g * size, base = sampleBase + f * groups * size;
-        const long long chBase = g * (size / spatial);
+        const long long perGroup = size / spatial, chBase = g * perGroup;
         const unsigned sp = (unsigned)spatial;
+        const bool staged = inBias && perGroup <= 256;
+        if (staged) {
+            for (long long j = threadIdx.x; j < perGroup; j += blockDim.x) groupBias[j] = ld(inBias, chBase + j);
+            __syncthreads();
+        }
         const float x0 = ld(x, sampleBase) + (inBias ? ld(inBias, chBase) : 0.f);
         const long long s0 = ci * chunk, s1 = min(size, s0 + chunk);
         float a = 0.f, q = 0.f;
@@ -62,7 +70,7 @@ enum VectorKernelSource {
                 if (inBias) {
                     const unsigned c = (unsigned)i / sp, r = (unsigned)i - c * sp;
                     if (r + 8 <= sp) {
-                        const float bc = ld(inBias, chBase + c);
+                        const float bc = staged ? groupBias[c] : ld(inBias, chBase + c);
                         #pragma unroll
                         for (int j = 0; j < 8; ++j) f[j] += bc;
                     } else {
@@ -230,13 +238,28 @@ enum VectorKernelSource {
             st8(y, v * 8, f);
         } }
     // y[outer, c, inner] += bias[c], in place, inner % 8 == 0.
+    // Channel of element i of [outer, channels, inner] (32-bit arithmetic when the tensor allows).
+    __device__ __forceinline__ long long channel_of(long long i, long long inner, long long channels, bool narrow) {
+        return narrow ? (long long)(((unsigned)i / (unsigned)inner) % (unsigned)channels) : (i / inner) % channels; }
     extern "C" __global__ void bias_add_vec(T* y, const T* bias, long long count, long long channels, long long inner) {
+        const bool narrow = count <= 0xffffffffLL;
         GRID_STRIDE(v, count / 8) {
             const long long i = v * 8;
-            const float w = ld(bias, (i / inner) % channels);
+            const float w = ld(bias, channel_of(i, inner, channels, narrow));
             float f[8]; ld8(y, i, f);
             #pragma unroll
             for (int j = 0; j < 8; ++j) f[j] += w;
+            st8(y, i, f);
+        } }
+    // y = y + r + bias[channel] (a convolution's output, its bias and a residual in one pass).
+    extern "C" __global__ void bias_residual_vec(T* y, const T* r, const T* bias, long long count, long long channels, long long inner) {
+        const bool narrow = count <= 0xffffffffLL;
+        GRID_STRIDE(v, count / 8) {
+            const long long i = v * 8;
+            const float w = ld(bias, channel_of(i, inner, channels, narrow));
+            float f[8], e[8]; ld8(y, i, f); ld8(r, i, e);
+            #pragma unroll
+            for (int j = 0; j < 8; ++j) f[j] += e[j] + w;
             st8(y, i, f);
         } }
     // y[r, c] += bias[c] for rows of `channels` elements (channels % 8 == 0), in place.
