@@ -291,7 +291,10 @@ public enum ConvolutionPath: Int, Sendable, CaseIterable {
     case cudnn
     /// cuDNN's NHWC plan on channels-last copies (permutes in and out).
     case channelsLast
-    /// im2col + GEMM.
+    /// Small maps (≤ 1024 output pixels): im2col of every sample into one [kdim, N·hw] matrix,
+    /// one GEMM, a permute into NCHW.
+    case wideGEMM
+    /// im2col + GEMM per sample.
     case gemm
 }
 

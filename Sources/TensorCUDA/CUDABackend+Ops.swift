@@ -86,7 +86,7 @@ extension CUDABackend {
         precondition(weight.shape[1] == c, "conv2d: input \(x.shape), weight \(weight.shape)")
         let ho = (h + padding.top + padding.bottom - kh) / stride + 1
         let wo = (w + padding.left + padding.right - kw) / stride + 1
-        let out = empty([n, o, ho, wo])
+        let out = empty([n, o, ho, wo]), hw = ho * wo
         if kh > 1 || kw > 1, tuning.cudnnConvolution, padding.top == padding.bottom, padding.left == padding.right,
            let dnn = convolution {
             let key = CUDAConvolution.Key(n: n, c: c, h: h, w: w, o: o, kh: kh, kw: kw, stride: stride, padH: padding.top, padW: padding.left)
@@ -94,10 +94,11 @@ extension CUDABackend {
             let paths: [() -> Bool] = [
                 { self.cudnnForward(dnn, key, x, weight: weight, out: out, label: "cudnn conv2d \(kh)×\(kw)") },
                 { self.tuning.channelsLastConvolution && self.cudnnChannelsLast(dnn, key, x, weight: weight, out: out) },
+                { hw <= 1024 && self.wideIm2colConv(x, weight: weight, out: out, stride: stride, padding: padding) },
                 { self.im2colConv(x, weight: weight, out: out, stride: stride, padding: padding); return true },
             ]
             if let forced = tuning.convolutionPath {
-                if !paths[forced.rawValue]() { _ = paths[2]() }
+                if !paths[forced.rawValue]() { _ = paths[paths.count - 1]() }
             } else {
                 fastestOf(key, paths)
             }
@@ -110,7 +111,7 @@ extension CUDABackend {
 
     /// Runs the fastest of `paths` for `key`. Every path writes the same output; one returns false
     /// when it cannot take the case, and the last always runs. When a shape is first seen each path
-    /// is timed on the real operands (1 warm-up, 3 runs) and the choice is kept; a chosen path
+    /// is timed on the real operands (2 warm-ups, median of 5 runs) and the choice is kept; a chosen path
     /// that later refuses hands the shape to the last path for good.
     func fastestOf(_ key: CUDAConvolution.Key, _ paths: [() -> Bool]) {
         precondition(!paths.isEmpty, "fastestOf: no path")
@@ -124,7 +125,7 @@ extension CUDABackend {
             var best: (index: Int, ms: Double)?
             for (i, path) in paths.enumerated() {
                 var ran = true
-                let ms = try CUDAOpTiming.time(self, warmup: 1, repeats: 3) { if !path() { ran = false } }
+                let ms = try CUDAOpTiming.time(self, warmup: 2, repeats: 5) { if !path() { ran = false } }
                 if ran, ms < (best?.ms ?? .infinity) { best = (i, ms) }
             }
             let chosen = best?.index ?? paths.count - 1
@@ -197,16 +198,35 @@ extension CUDABackend {
     }
 
     /// Column matrix [samples, C·kh·kw, Ho·Wo] of x [N, C, H, W] for the given samples (Wo % 8 == 0).
-    func im2colVec(_ x: Tensor, kh: Int, kw: Int, stride: Int, padding: Padding2D, samples: Range<Int>) -> Tensor {
+    /// Columns of `samples` as [ns, kdim, ho·wo] (one GEMM per sample), or with `wide` as
+    /// [kdim, ns·ho·wo] (one GEMM over all of them).
+    func im2colVec(_ x: Tensor, kh: Int, kw: Int, stride: Int, padding: Padding2D, samples: Range<Int>, wide: Bool = false) -> Tensor {
         let (c, h, w) = (x.shape[1], x.shape[2], x.shape[3])
         let ho = (h + padding.top + padding.bottom - kh) / stride + 1
         let wo = (w + padding.left + padding.right - kw) / stride + 1
         let ns = samples.count, kdim = c * kh * kw
-        let col = empty([ns, kdim, ho * wo])
+        let col = empty(wide ? [kdim, ns * ho * wo] : [ns, kdim, ho * wo])
         run("im2col_vec", count: ns * kdim * ho * wo / 8,
             [.ptr(addr(x) + UInt64(samples.lowerBound * c * h * w * elementSize)), .ptr(addr(col)), .i32(ns), .i32(c), .i32(h), .i32(w),
-             .i32(kh), .i32(kw), .i32(stride), .i32(padding.top), .i32(padding.left), .i32(wo), .i32(0), .i32(ho)])
+             .i32(kh), .i32(kw), .i32(stride), .i32(padding.top), .i32(padding.left), .i32(wo), .i32(0), .i32(ho), .i32(wide ? 1 : 0)])
         return col
+    }
+
+    /// Convolution of a small map as one GEMM over every sample: wide columns [kdim, ns·hw], then
+    /// W [O, kdim] · columns → [O, ns·hw], permuted into `out` [ns, O, hw]. A per-sample GEMM
+    /// over 8×8 or 16×16 maps has only 64–256 columns, too few for full tensor-core tiles. False
+    /// where the 16-byte im2col does not apply (hw % 8 ≠ 0) or the columns exceed the budget.
+    func wideIm2colConv(_ x: Tensor, weight: Tensor, out: Tensor, stride: Int, padding: Padding2D) -> Bool {
+        let (n, c, o, kh, kw) = (x.shape[0], x.shape[1], weight.shape[0], weight.shape[2], weight.shape[3])
+        let (ho, wo) = (out.shape[2], out.shape[3])
+        let hw = ho * wo, kdim = c * kh * kw, es = elementSize
+        guard tuning.vectorized, wo % 8 == 0, n * kdim * hw * es <= Self.convColumnBudget else { return false }
+        let col = im2colVec(x, kh: kh, kw: kw, stride: stride, padding: padding, samples: 0..<n, wide: true)
+        let wideOut = empty([o, n, hw])
+        gemm(transB: false, m: o, n: n * hw, k: kdim, a: addr(weight), lda: kdim, b: addr(col), ldb: n * hw, beta: 0,
+             c: addr(wideOut), ldc: n * hw)
+        permute(wideOut, [1, 0, 2], into: out.reshaped([n, o, hw]))
+        return true
     }
 
     public func conv3dTemporal(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {

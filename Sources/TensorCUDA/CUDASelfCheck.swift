@@ -52,6 +52,16 @@ public enum CUDASelfCheck {
         check("conv2d s2 vec", [[2, 16, 32, 32], [24, 16, 3, 3], [24]]) { b, t in b.conv2d(t[0], weight: t[1], bias: t[2], stride: 2, padding: .same(1)) }
         check("conv2d vae-down vec", [[1, 8, 32, 32], [8, 8, 3, 3], [8]]) { b, t in
             b.conv2d(t[0], weight: t[1], bias: t[2], stride: 2, padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1)) }
+        // Small maps as one GEMM over every sample (wide columns), forced: stride 1 and 2, two
+        // samples per column block would show as a swapped pair.
+        for (name, shapes, stride) in [("8×8", [[4, 32, 8, 8], [48, 32, 3, 3]], 1), ("s2", [[3, 16, 16, 16], [24, 16, 3, 3]], 2)] {
+            check("conv2d wide GEMM \(name)", shapes) { b, t in
+                let saved = cuda.tuning
+                defer { cuda.tuning = saved }
+                cuda.tuning.convolutionPath = .wideGEMM
+                return b.conv2d(t[0], weight: t[1], bias: nil, stride: stride, padding: .same(1))
+            }
+        }
         // cuDNN's channels-last plan (permuted copies in and out) forced, where cuDNN is installed:
         // a refusal yields NaN, so the row fails.
         for (name, shapes, stride) in [("3×3", [[2, 32, 24, 20], [48, 32, 3, 3]], 1), ("s2", [[2, 16, 32, 32], [24, 16, 3, 3]], 2),

@@ -273,8 +273,10 @@ enum VectorKernelSource {
         } }
     // col[s][kk][r·wo + ox] for samples s < ns and output rows [r0, r0 + rows) of x [ns, C, H, W]:
     // 8 consecutive output columns per thread (wo % 8 == 0), one 16-byte store.
+    // Column row (s, kk) of `rows`·wo entries at (s·kdim + kk)·cols, or with `wide` at
+    // (kk·ns + s)·cols: one [kdim, ns·rows·wo] matrix for a single GEMM over all samples.
     extern "C" __global__ void im2col_vec(const T* x, T* col, int ns, int c, int h, int w, int kh, int kw, int stride,
-                                          int pt, int pl, int wo, int r0, int rows) {
+                                          int pt, int pl, int wo, int r0, int rows, int wide) {
         const int chunks = rows * wo / 8, kdim = c * kh * kw;
         const long long cols = (long long)rows * wo;
         GRID_STRIDE(v, (long long)ns * kdim * chunks) {
@@ -292,7 +294,7 @@ enum VectorKernelSource {
                 #pragma unroll
                 for (int e = 0; e < 8; ++e) { const int ix = (ox0 + e) * stride - pl + kx; f[e] = (ix >= 0 && ix < w) ? ld(src, ix) : 0.f; }
             }
-            st8(col, rowIdx * cols + j, f);
+            st8(col, (wide ? (long long)kk * ns + s : rowIdx) * cols + j, f);
         } }
     extern "C" __global__ void axpby_vec(const T* x, const T* z, T* y, long long count, float a, float b, float c) {
         GRID_STRIDE(v, count / 8) {
