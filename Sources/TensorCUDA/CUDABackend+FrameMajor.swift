@@ -67,12 +67,40 @@ extension CUDABackend {
                  c: addr(out) + UInt64(first * o * hw) * es, ldc: hw,
                  batch: batch, strideA: 0, strideB: step * c * hw, strideC: step * o * hw, caller: "conv3dTemporalFrames")
         }
-        let interior = window.interior
-        if !interior.isEmpty {
-            for b in 0..<videos { gemms(first: b * frames + interior.lowerBound, step: 1, batch: interior.count, taps: 0..<k) }
+        let perFrame = { () -> Bool in
+            let interior = window.interior
+            if !interior.isEmpty {
+                for b in 0..<videos { gemms(first: b * frames + interior.lowerBound, step: 1, batch: interior.count, taps: 0..<k) }
+            }
+            for f in window.edges { gemms(first: f, step: frames, batch: videos, taps: window.taps(frame: f)) }
+            return true
         }
-        for f in window.edges { gemms(first: f, step: frames, batch: videos, taps: window.taps(frame: f)) }
+        // Small frames: per-frame GEMMs have only h·w columns; one GEMM over every frame may be
+        // faster (measured per shape).
+        if hw <= 1024 && hw % 8 == 0 && tuning.vectorized && tuning.wideTemporal != false {
+            let wide = { self.wideTemporalGEMM(x, wcat: wcat, out: out, frames: frames, kernel: k) }
+            if tuning.wideTemporal == true { return wide() ? out : nil }
+            // Keyed by the N = B·F samples (the 5-D conv3dTemporal keys its shapes by B videos).
+            let key = CUDAConvolution.Key(n: n, c: c, h: frames, w: hw, o: o, kh: k, kw: 1, stride: 1, padH: window.pad, padW: 0)
+            fastestOf(key, [wide, perFrame])
+        } else {
+            _ = perFrame()
+        }
         return out
+    }
+
+    /// All frames as one GEMM: the k-tap windows of every frame gathered into columns
+    /// [k·C, N·h·w] (`tconv_columns`, zeros for taps beyond a video's ends), Wcat · columns →
+    /// [O, N·h·w], permuted into `out` [N, O, h·w].
+    private func wideTemporalGEMM(_ x: Tensor, wcat: Tensor, out: Tensor, frames: Int, kernel k: Int) -> Bool {
+        let (n, c, hw, o) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3], out.shape[1])
+        let cols = empty([k * c, n * hw])
+        run("tconv_columns", count: k * c * n * hw / 8, [.ptr(addr(x)), .ptr(addr(cols)), .i64(n), .i64(c), .i64(hw), .i32(frames), .i32(k)])
+        let wide = empty([o, n, hw])
+        gemm(transB: false, m: o, n: n * hw, k: k * c, a: addr(wcat), lda: k * c, b: addr(cols), ldb: n * hw, beta: 0,
+             c: addr(wide), ldc: n * hw, caller: "conv3dTemporalFrames wide")
+        permute(wide, [1, 0, 2], into: out.reshaped([n, o, hw]))
+        return true
     }
 
     /// A (k,1,1) temporal conv weight [O, C, k, 1, 1] re-laid for GEMMs that read one tap at a time:

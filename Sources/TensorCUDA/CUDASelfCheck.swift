@@ -100,6 +100,17 @@ public enum CUDASelfCheck {
             check("conv3dTemporalFrames \(name)", [shape, [outC, shape[1], k, 1, 1], [outC]]) { b, t in
                 b.conv3dTemporalFrames(t[0], weight: t[1], bias: t[2], frames: frames) }
         }
+        // Every frame in one GEMM (gathered tap windows), forced: interior and edge frames, frames
+        // shorter than the kernel, k = 1.
+        for (name, shape, frames, outC, k) in [("F=16", [32, 320, 16, 16], 16, 320, 3), ("F=2", [4, 32, 4, 4], 2, 48, 3),
+                                               ("F=5", [15, 40, 4, 6], 5, 24, 3), ("k=1", [6, 16, 2, 4], 3, 8, 1)] {
+            check("conv3dTemporalFrames wide \(name)", [shape, [outC, shape[1], k, 1, 1], [outC]]) { b, t in
+                let saved = cuda.tuning
+                defer { cuda.tuning = saved }
+                cuda.tuning.wideTemporal = true
+                return b.conv3dTemporalFrames(t[0], weight: t[1], bias: t[2], frames: frames)
+            }
+        }
         // The last conv of a temporal layer with its residual (bias and residual in one pass; the
         // permute path for unaligned pixel rows).
         for (name, shape, frames) in [("F=16", [32, 320, 16, 16], 16), ("odd pixels", [15, 40, 5, 7], 5)] {

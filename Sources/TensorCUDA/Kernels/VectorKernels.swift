@@ -303,6 +303,24 @@ enum VectorKernelSource {
             for (int j = 0; j < 8; ++j) u[j] = a * u[j] + b * w[j] + c;
             st8(y, v * 8, u);
         } }
+    // Temporal conv columns over frame-major x [N, C, P] (sample s = b·F + f): row t·C + c, column
+    // s·P + p holds x[s − pad + t][c][p] when frame f − pad + t is in [0, F), else 0. 8 columns per
+    // thread (P % 8 == 0).
+    extern "C" __global__ void tconv_columns(const T* x, T* cols, long long n, long long c, long long p, int frames, int k) {
+        const long long width = n * p, chunks = width / 8;
+        const int pad = (k - 1) / 2;
+        GRID_STRIDE(v, k * c * chunks) {
+            const long long row = v / chunks, j = (v - row * chunks) * 8, t = row / c, ci = row - t * c;
+            const long long s = j / p, px = j - s * p, f = s % frames + t - pad;
+            float e[8];
+            if (f < 0 || f >= frames) {
+                #pragma unroll
+                for (int i = 0; i < 8; ++i) e[i] = 0.f;
+            } else {
+                ld8(x, ((s + t - pad) * c + ci) * p + px, e);
+            }
+            st8(cols, row * width + j, e);
+        } }
     // A (k,1,1) temporal conv weight w[o][ci][t] re-laid tap by tap: dst[o·strideO + t·strideT + ci]
     // (Wcat [O, k·C]: strideO = k·C, strideT = C; taps [k, O, C]: strideO = C, strideT = O·C).
     // 8 input channels per thread: 8·k contiguous elements in, one 16-byte store per tap
