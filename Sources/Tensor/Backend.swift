@@ -45,6 +45,13 @@ public protocol Backend: AnyObject, Sendable {
     func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool) -> Tensor
     /// 2-D convolution. x: [N, C, H, W], weight: [O, C, kh, kw], bias: [O] → [N, O, Ho, Wo].
     func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Padding2D) -> Tensor
+    /// Whether the ResNet blocks' convolutions over maps of `pixels` pixels should run channels-last
+    /// (`groupNormSiLUTokens` → `conv2dTokens` → `tokensToFeatureMaps(_:height:width:adding:channelBias:)`),
+    /// the layout a backend's convolution kernels may read natively. The default says no.
+    func prefersChannelsLastConvolution(pixels: Int) -> Bool
+    /// Stride-1 convolution with an odd square kernel and "same" zero padding on channels-last maps:
+    /// t: [N, h·w, C] (pixel-major rows of C), weight: [O, C, k, k] → [N, h·w, O], no bias.
+    func conv2dTokens(_ t: Tensor, height: Int, width: Int, weight: Tensor) -> Tensor
     /// Temporal 3-D convolution with kernel (k, 1, 1) and zero padding (k-1)/2 on the frame axis.
     /// x: [B, C, F, H, W], weight: [O, C, k, 1, 1], bias: [O] → [B, O, F, H, W].
     func conv3dTemporal(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor
@@ -89,6 +96,12 @@ public protocol Backend: AnyObject, Sendable {
     /// `groupNormTokens`. t: [B, h·w, C] (`frames == 1`) or [B·h·w, F, C]; residual and result
     /// [B·F, C, h, w].
     func tokensToFeatureMaps(_ t: Tensor, adding residual: Tensor, frames: Int) -> Tensor
+    /// silu(groupNorm(x)) written channels-last, the input of `conv2dTokens`: x [N, C, h, w] →
+    /// [N, h·w, C], statistics per sample.
+    func groupNormSiLUTokens(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor
+    /// Channels-last maps t [N, h·w, C] back to [N, C, h, w], plus an optional residual
+    /// [N, C, h, w] and an optional channel bias ([C], or [N, C] per sample) in the same pass.
+    func tokensToFeatureMaps(_ t: Tensor, height: Int, width: Int, adding residual: Tensor?, channelBias: Tensor?) -> Tensor
     /// LayerNorm over the last dimension. weight/bias: [D] (or nil for no affine).
     func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor
     /// Softmax over the last dimension.

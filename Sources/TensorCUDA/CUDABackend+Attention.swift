@@ -267,6 +267,11 @@ public struct CUDATuning: Sendable {
     /// cuDNN's channels-last (NHWC) convolution on permuted copies as a third candidate per shape
     /// (I2V_CUDA_NHWC=0 leaves it out).
     public var channelsLastConvolution = true
+    /// ResNet blocks on channels-last maps where `prefersChannelsLastConvolution` allows
+    /// (I2V_CUDA_CHANNELS_LAST_RESNETS=0 keeps them NCHW).
+    public var channelsLastResnets = true
+    /// The fewest pixels per map for channels-last ResNet blocks (I2V_CUDA_CHANNELS_LAST_MIN_PIXELS).
+    public var channelsLastMinPixels = 1024
     /// One 2-D convolution path for every shape instead of the fastest measured (benchmarks;
     /// a path that cannot take a shape falls back to im2col + GEMM).
     public var convolutionPath: ConvolutionPath?
@@ -285,6 +290,8 @@ public struct CUDATuning: Sendable {
         if env["I2V_CUDA_LT"] == "0" { fusedLinear = false }
         if env["I2V_CUDA_CUDNN"] == "0" { cudnnConvolution = false }
         if env["I2V_CUDA_NHWC"] == "0" { channelsLastConvolution = false }
+        if env["I2V_CUDA_CHANNELS_LAST_RESNETS"] == "0" { channelsLastResnets = false }
+        if let v = env["I2V_CUDA_CHANNELS_LAST_MIN_PIXELS"].flatMap(Int.init) { channelsLastMinPixels = v }
     }
 }
 

@@ -45,17 +45,28 @@ extension CUDABackend {
     /// whose rows are not 8-element aligned (the deepest level of some frame sizes, e.g. 20×11)
     /// take the composed path.
     public func groupNormTokens(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int) -> Tensor {
+        normalizedTokens(x, groups: groups, weight: weight, bias: bias, eps: eps, frames: frames, silu: false)
+            ?? composedGroupNormTokens(x, groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
+    }
+
+    /// The same pass with SiLU, per sample, as the input of a channels-last convolution.
+    public func groupNormSiLUTokens(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
+        normalizedTokens(x, groups: groups, weight: weight, bias: bias, eps: eps, frames: 1, silu: true)
+            ?? composedGroupNormSiLUTokens(x, groups: groups, weight: weight, bias: bias, eps: eps)
+    }
+
+    /// `gn_tokens_vec`, or nil where the fused token kernels do not take the operands.
+    private func normalizedTokens(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, frames: Int, silu: Bool) -> Tensor? {
         let (n, c, hw) = (x.shape[0], x.shape[1], x.rank == 4 ? x.shape[2] * x.shape[3] : 0)
         guard tuning.splitGroupNorm, x.rank == 4, frames > 0, n % frames == 0, groups > 0, c % groups == 0, x.count > 0,
-              fusedTokenLayout(channels: c, pixels: hw, x) else {
-            return composedGroupNormTokens(x, groups: groups, weight: weight, bias: bias, eps: eps, frames: frames)
-        }
+              fusedTokenLayout(channels: c, pixels: hw, x) else { return nil }
         let out = empty(frames == 1 ? [n, hw, c] : [n / frames * hw, frames, c])
         let coef = coefficients(x, samples: n / frames, frames: frames, channels: c, spatial: hw, groups: groups,
                                 weight: weight, bias: bias, eps: eps)
         let tilesC = (c + 63) / 64, tilesP = (hw + 63) / 64
         runBlocks("gn_tokens_vec", grid: min(n * tilesC * tilesP, ctx.multiprocessors * 16), block: 256,
-                  [.ptr(addr(x)), .ptr(addr(out)), .ptr(coef.address), .i64(c), .i64(hw), .i32(frames), .i64(tilesC), .i64(tilesP), .i64(n)])
+                  [.ptr(addr(x)), .ptr(addr(out)), .ptr(coef.address), .i64(c), .i64(hw), .i32(frames), .i64(tilesC), .i64(tilesP), .i64(n),
+                   .i32(silu ? 1 : 0)])
         return out
     }
 
@@ -69,13 +80,36 @@ extension CUDABackend {
         let out = empty(residual.shape)
         let tilesC = (c + 63) / 64, tilesP = (hw + 63) / 64
         runBlocks("tokens_add_vec", grid: min(n * tilesC * tilesP, ctx.multiprocessors * 16), block: 256,
-                  [.ptr(addr(t)), .ptr(addr(residual)), .ptr(addr(out)), .i64(c), .i64(hw), .i32(frames), .i64(tilesC), .i64(tilesP), .i64(n)])
+                  [.ptr(addr(t)), .ptr(addr(residual)), .ptr(addr(out)), .i64(c), .i64(hw), .i32(frames), .i64(tilesC), .i64(tilesP), .i64(n),
+                   .ptr(0), .i64(0)])
+        return out
+    }
+
+    /// Channels-last maps [N, h·w, C] back to NCHW with an optional residual and channel bias
+    /// ([C] or [N, C]) in the same tiled pass.
+    public func tokensToFeatureMaps(_ t: Tensor, height h: Int, width w: Int, adding residual: Tensor?, channelBias: Tensor?) -> Tensor {
+        let (n, c, hw) = (t.shape[0], t.rank == 3 ? t.shape[2] : 0, h * w)
+        let operands = [t] + (residual.map { [$0] } ?? [])
+        guard t.rank == 3, t.shape[1] == hw, t.count > 0, (residual?.shape ?? [n, c, h, w]) == [n, c, h, w],
+              channelBias.map({ $0.count == c || $0.count == n * c }) ?? true,
+              fusedTokenLayout(channels: c, pixels: hw, operands) else {
+            return composedTokensToFeatureMaps(t, height: h, width: w, adding: residual, channelBias: channelBias)
+        }
+        let out = empty([n, c, h, w])
+        let tilesC = (c + 63) / 64, tilesP = (hw + 63) / 64
+        let biasStride = channelBias.map { $0.count == c ? 0 : c } ?? 0
+        runBlocks("tokens_add_vec", grid: min(n * tilesC * tilesP, ctx.multiprocessors * 16), block: 256,
+                  [.ptr(addr(t)), .ptr(residual.map { addr($0) } ?? 0), .ptr(addr(out)), .i64(c), .i64(hw), .i32(1), .i64(tilesC),
+                   .i64(tilesP), .i64(n), .ptr(channelBias.map { addr($0) } ?? 0), .i64(biasStride)])
         return out
     }
 
     /// Whether the fused token kernels take these operands: switched on, 8-element rows, 16-byte
     /// aligned inputs (the allocator's own buffers always are).
     private func fusedTokenLayout(channels c: Int, pixels hw: Int, _ tensors: Tensor...) -> Bool {
+        fusedTokenLayout(channels: c, pixels: hw, tensors)
+    }
+    private func fusedTokenLayout(channels c: Int, pixels hw: Int, _ tensors: [Tensor]) -> Bool {
         tuning.fusedTokens && tuning.vectorized && c % 8 == 0 && hw % 8 == 0 && tensors.allSatisfy { addr($0) % 16 == 0 }
     }
 

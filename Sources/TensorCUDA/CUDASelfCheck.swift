@@ -52,6 +52,20 @@ public enum CUDASelfCheck {
         check("conv2d s2 vec", [[2, 16, 32, 32], [24, 16, 3, 3], [24]]) { b, t in b.conv2d(t[0], weight: t[1], bias: t[2], stride: 2, padding: .same(1)) }
         check("conv2d vae-down vec", [[1, 8, 32, 32], [8, 8, 3, 3], [8]]) { b, t in
             b.conv2d(t[0], weight: t[1], bias: t[2], stride: 2, padding: Padding2D(top: 0, bottom: 1, left: 0, right: 1)) }
+        // The channels-last ResNet ops: GroupNorm+SiLU to rows, the NHWC conv (C ≠ O, 960 input
+        // channels as in the up blocks), rows back to maps with a per-sample or shared channel bias
+        // and with or without a residual.
+        check("groupNormSiLUTokens", [[3, 64, 8, 16], [64], [64]], scale: 2) { b, t in
+            b.groupNormSiLUTokens(b.affine(t[0], scale: 1, shift: 3), groups: 32, weight: t[1], bias: t[2], eps: 1e-5) }
+        check("conv2dTokens 3×3", [[2, 8 * 16, 32], [48, 32, 3, 3]]) { b, t in b.conv2dTokens(t[0], height: 8, width: 16, weight: t[1]) }
+        check("conv2dTokens 960→320", [[2, 64, 960], [320, 960, 3, 3]], scale: 0.5) { b, t in
+            b.conv2dTokens(t[0], height: 8, width: 8, weight: t[1]) }
+        check("tokensToFeatureMaps per-sample bias", [[3, 8 * 16, 64], [3, 64]]) { b, t in
+            b.tokensToFeatureMaps(t[0], height: 8, width: 16, adding: nil, channelBias: t[1]) }
+        check("tokensToFeatureMaps residual + bias", [[3, 8 * 16, 64], [3, 64, 8, 16], [64]]) { b, t in
+            b.tokensToFeatureMaps(t[0], height: 8, width: 16, adding: t[1], channelBias: t[2]) }
+        check("tokensToFeatureMaps residual", [[2, 4 * 6, 16], [2, 16, 4, 6]]) { b, t in
+            b.tokensToFeatureMaps(t[0], height: 4, width: 6, adding: t[1], channelBias: nil) }
         // Small maps as one GEMM over every sample (wide columns), forced: stride 1 and 2, two
         // samples per column block would show as a swapped pair.
         for (name, shapes, stride) in [("8×8", [[4, 32, 8, 8], [48, 32, 3, 3]], 1), ("s2", [[3, 16, 16, 16], [24, 16, 3, 3]], 2)] {

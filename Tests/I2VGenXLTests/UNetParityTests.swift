@@ -41,8 +41,8 @@ enum UNetFixtures {
 final class UNetParityTests: XCTestCase {
     let be = CPUBackend()
 
-    func check(_ fixture: String) throws {
-        let out = try UNetFixtures.run("unet", fixture: fixture, backend: be)
+    func check(_ fixture: String, backend: (any Backend)? = nil) throws {
+        let out = try UNetFixtures.run("unet", fixture: fixture, backend: backend ?? be)
         XCTAssertEqual(out.names, ["sample"], "the unet component writes exactly its contract outputs")
         let got = try out.require("sample"), want = try SafetensorsFile(path: UNetFixtures.root + "/\(fixture)/unet.out.safetensors").require("sample")
         XCTAssertEqual(got.shape, want.shape)
@@ -54,6 +54,19 @@ final class UNetParityTests: XCTestCase {
     func testTinySquareFP32MatchesDiffusers() throws { try check("tiny-square") }
 
     func testTinyNonSquareFP16MatchesDiffusers() throws { try check("tiny-nonsquare-fp16") }
+
+    /// The ResNet blocks' channels-last path (GroupNorm+SiLU to rows, convolutions on rows, rows
+    /// back to maps with bias, time embedding and residual — the GPU's path for large maps; here
+    /// the composed defaults) computes the same UNet, and is the path taken.
+    func testChannelsLastResnetBlocksMatchDiffusers() throws {
+        let cpu = CPUBackend()
+        cpu.channelsLastConvolutions = true
+        let profiled = ProfilingBackend(cpu)
+        try check("tiny-square", backend: profiled)
+        try check("tiny-nonsquare-fp16", backend: cpu)
+        let ops = Set(profiled.byOp.map(\.op))
+        XCTAssertTrue(ops.isSuperset(of: ["conv2dTokens", "groupNormSiLUTokens", "tokensToFeatureMaps channels-last"]), "\(ops)")
+    }
 
     /// Every intermediate of the forward-hook dump agrees too (the bisection aid for mismatches).
     func testIntermediatesMatchTheForwardHookDump() throws {

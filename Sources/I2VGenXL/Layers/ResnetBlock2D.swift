@@ -59,6 +59,10 @@ public struct ResnetBlock2D {
     /// x: [N, Cin, H, W], temb: [N, T] (required iff the block has `time_emb_proj`) → [N, Cout, H, W]
     public func callAsFunction(_ b: any Backend, _ x: Tensor, temb: Tensor? = nil) -> Tensor {
         let act = options.activation
+        if act == .silu, let proj = timeEmbProj, let temb, x.rank == 4, conv1.weight.shape[2] % 2 == 1, conv2.weight.shape[2] % 2 == 1,
+           b.prefersChannelsLastConvolution(pixels: x.shape[2] * x.shape[3]) {
+            return channelsLast(b, x, temb: proj(b, act(b, temb)))
+        }
         var h = norm1.activated(b, x, act)
         if let proj = timeEmbProj {
             precondition(temb != nil, "ResnetBlock2D with time_emb_proj needs a time embedding")
@@ -83,6 +87,24 @@ public struct ResnetBlock2D {
         } else {
             y = b.add(x, conv2(b, h))
         }
+        if options.outputScaleFactor != 1 { y = b.scale(y, 1 / options.outputScaleFactor) }
+        return y
+    }
+
+    /// The same block with both 3×3 convolutions on channels-last maps: each norm + SiLU writes
+    /// [N, h·w, C] rows, and each conv output returns to [N, C, h, w] in the pass that adds what
+    /// follows it (conv1: its bias + the time embedding per sample; conv2: its bias + the input
+    /// or its 1×1 projection). t: time_emb_proj(act(temb)) [N, Cout].
+    func channelsLast(_ b: any Backend, _ x: Tensor, temb t: Tensor) -> Tensor {
+        let (hgt, wid) = (x.shape[2], x.shape[3])
+        let perSample = conv1.bias.map { b.add(t, $0.reshaped([1, outChannels])) } ?? t                   // [N, Cout]
+        var h = b.groupNormSiLUTokens(x, groups: norm1.groups, weight: norm1.weight, bias: norm1.bias, eps: norm1.eps)
+        h = b.conv2dTokens(h, height: hgt, width: wid, weight: conv1.weight)                               // [N, h·w, Cout]
+        h = b.tokensToFeatureMaps(h, height: hgt, width: wid, adding: nil, channelBias: perSample)          // [N, Cout, h, w]
+        h = b.groupNormSiLUTokens(h, groups: norm2.groups, weight: norm2.weight, bias: norm2.bias, eps: norm2.eps)
+        h = b.conv2dTokens(h, height: hgt, width: wid, weight: conv2.weight)                               // [N, h·w, Cout]
+        let residual = convShortcut.map { $0(b, x) } ?? x                                                   // [N, Cout, h, w]
+        var y = b.tokensToFeatureMaps(h, height: hgt, width: wid, adding: residual, channelBias: conv2.bias)
         if options.outputScaleFactor != 1 { y = b.scale(y, 1 / options.outputScaleFactor) }
         return y
     }

@@ -108,6 +108,14 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
     }
 
     public func prefersFrameMajorTemporal(pixels: Int) -> Bool { inner.prefersFrameMajorTemporal(pixels: pixels) }
+    public func prefersChannelsLastConvolution(pixels: Int) -> Bool { inner.prefersChannelsLastConvolution(pixels: pixels) }
+
+    public func conv2dTokens(_ t: Tensor, height: Int, width: Int, weight: Tensor) -> Tensor {
+        timed("conv2dTokens", "\(weight.shape[1])→\(weight.shape[0]) \(Self.s(t.shape)) \(height)×\(width)",
+              flops: 2 * Double(t.shape[0] * t.shape[1]) * Double(weight.shape[0] * weight.shape[1] * weight.shape[2] * weight.shape[3])) {
+            inner.conv2dTokens(t, height: height, width: width, weight: weight)
+        }
+    }
 
     public func conv3dTemporalFrames(_ x: Tensor, weight: Tensor, bias: Tensor?, frames: Int) -> Tensor {
         let positions = x.shape[0] * x.shape[2] * x.shape[3]
@@ -133,6 +141,14 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
     }
     public func tokensToFeatureMaps(_ t: Tensor, adding residual: Tensor, frames: Int) -> Tensor {
         timed("tokensToFeatureMaps", Self.s(residual.shape)) { inner.tokensToFeatureMaps(t, adding: residual, frames: frames) }
+    }
+    public func groupNormSiLUTokens(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
+        timed("groupNormSiLUTokens", Self.s(x.shape)) { inner.groupNormSiLUTokens(x, groups: groups, weight: weight, bias: bias, eps: eps) }
+    }
+    public func tokensToFeatureMaps(_ t: Tensor, height: Int, width: Int, adding residual: Tensor?, channelBias: Tensor?) -> Tensor {
+        timed("tokensToFeatureMaps channels-last", Self.s(t.shape)) {
+            inner.tokensToFeatureMaps(t, height: height, width: width, adding: residual, channelBias: channelBias)
+        }
     }
     public func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
         timed("groupNormSiLU", Self.s(x.shape)) { inner.groupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps) }

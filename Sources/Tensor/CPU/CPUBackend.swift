@@ -23,6 +23,10 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     /// without AVX2/FMA, where true is ignored, or tests of the other paths) runs short sequences
     /// directly and long ones in blocks of OpenBLAS GEMMs with the softmax in Swift.
     public var attentionFusedKernel: Bool = VectorMath.avx2
+    /// ResNet convolutions through the channels-last ops (their composed defaults: permutes around
+    /// the NCHW ops, so slower here); for tests of that path.
+    public var channelsLastConvolutions = false
+    public func prefersChannelsLastConvolution(pixels: Int) -> Bool { channelsLastConvolutions }
 
     /// - Parameters:
     ///   - threads: worker threads for non-GEMM ops (default: all cores). OpenBLAS uses the same count.

@@ -143,7 +143,7 @@ enum VectorKernelSource {
     // through shared memory, read along pixels and written along channels, every global access 8
     // elements (16 bytes) wide (C % 8 == 0, P % 8 == 0, aligned rows). blockDim.x == 256.
     extern "C" __global__ void __launch_bounds__(256) gn_tokens_vec(const T* x, T* y, const float* coef, long long C, long long P,
-                                                                    int F, long long tilesC, long long tilesP, long long n) {
+                                                                    int F, long long tilesC, long long tilesP, long long n, int silu) {
         __shared__ float tile[64][65];
         for (long long t = blockIdx.x; t < n * tilesC * tilesP; t += gridDim.x) {
             const long long ni = t / (tilesC * tilesP), rr = t % (tilesC * tilesP);
@@ -156,7 +156,7 @@ enum VectorKernelSource {
                     const float* kf = coef + 3 * (b * C + c);
                     float e[8]; ld8(x, (ni * C + c) * P + p, e);
                     #pragma unroll
-                    for (int j = 0; j < 8; ++j) tile[cl][8 * ch + j] = (e[j] - kf[0]) * kf[1] + kf[2];
+                    for (int j = 0; j < 8; ++j) { const float r = (e[j] - kf[0]) * kf[1] + kf[2]; tile[cl][8 * ch + j] = silu ? silu_f(r) : r; }
                 }
             }
             __syncthreads();
@@ -174,9 +174,12 @@ enum VectorKernelSource {
             __syncthreads();
         } }
 
-    // The inverse layout plus a residual: y[n, c, p] = t[row ((b·P + p)·F + f), c] + r[n, c, p].
+    // The inverse layout plus a residual and a channel bias, each optional (null):
+    // y[n, c, p] = t[row ((b·P + p)·F + f), c] + r[n, c, p] + cb[n·cbStride + c] (cbStride 0: one
+    // bias for every sample).
     extern "C" __global__ void __launch_bounds__(256) tokens_add_vec(const T* tk, const T* res, T* y, long long C, long long P,
-                                                                     int F, long long tilesC, long long tilesP, long long n) {
+                                                                     int F, long long tilesC, long long tilesP, long long n,
+                                                                     const T* cb, long long cbStride) {
         __shared__ float tile[64][65];
         for (long long t = blockIdx.x; t < n * tilesC * tilesP; t += gridDim.x) {
             const long long ni = t / (tilesC * tilesP), rr = t % (tilesC * tilesP);
@@ -198,9 +201,14 @@ enum VectorKernelSource {
                 const long long c = c0 + cl, p = p0 + 8 * ch;
                 if (c < C && p < P) {
                     const long long i = (ni * C + c) * P + p;
-                    float e[8]; ld8(res, i, e);
+                    const float bias = cb ? ld(cb, ni * cbStride + c) : 0.f;
+                    float e[8];
+                    if (res) { ld8(res, i, e); } else {
+                        #pragma unroll
+                        for (int j = 0; j < 8; ++j) e[j] = 0.f;
+                    }
                     #pragma unroll
-                    for (int j = 0; j < 8; ++j) e[j] += tile[cl][8 * ch + j];
+                    for (int j = 0; j < 8; ++j) e[j] += tile[cl][8 * ch + j] + bias;
                     st8(y, i, e);
                 }
             }
