@@ -206,9 +206,12 @@ extension CUDABackend {
         let wo = (w + padding.left + padding.right - kw) / stride + 1
         let ns = samples.count, kdim = c * kh * kw
         let col = empty(wide ? [kdim, ns * ho * wo] : [ns, kdim, ho * wo])
+        let base = addr(x) + UInt64(samples.lowerBound * c * h * w * elementSize)
+        let rowsAligned = stride == 1 && w % 8 == 0 && base % 16 == 0
         run("im2col_vec", count: ns * kdim * ho * wo / 8,
-            [.ptr(addr(x) + UInt64(samples.lowerBound * c * h * w * elementSize)), .ptr(addr(col)), .i32(ns), .i32(c), .i32(h), .i32(w),
-             .i32(kh), .i32(kw), .i32(stride), .i32(padding.top), .i32(padding.left), .i32(wo), .i32(0), .i32(ho), .i32(wide ? 1 : 0)])
+            [.ptr(base), .ptr(addr(col)), .i32(ns), .i32(c), .i32(h), .i32(w),
+             .i32(kh), .i32(kw), .i32(stride), .i32(padding.top), .i32(padding.left), .i32(wo), .i32(0), .i32(ho), .i32(wide ? 1 : 0),
+             .i32(rowsAligned ? 1 : 0)])
         return col
     }
 

@@ -76,6 +76,16 @@ public enum CUDASelfCheck {
                 return b.conv2d(t[0], weight: t[1], bias: nil, stride: stride, padding: .same(1))
             }
         }
+        // The per-sample im2col + GEMM path forced: aligned rows (one 16-byte load per tap plus a
+        // neighbour, interior and edge columns), a 5×5 kernel (offsets ±2 take the element loop).
+        for (name, shapes, pad) in [("3×3", [[3, 32, 16, 24], [40, 32, 3, 3]], 1), ("5×5", [[2, 16, 8, 16], [24, 16, 5, 5]], 2)] {
+            check("conv2d im2col GEMM \(name)", shapes) { b, t in
+                let saved = cuda.tuning
+                defer { cuda.tuning = saved }
+                cuda.tuning.convolutionPath = .gemm
+                return b.conv2d(t[0], weight: t[1], bias: nil, stride: 1, padding: .same(pad))
+            }
+        }
         // cuDNN's channels-last plan (permuted copies in and out) forced, where cuDNN is installed:
         // a refusal yields NaN, so the row fails.
         for (name, shapes, stride) in [("3×3", [[2, 32, 24, 20], [48, 32, 3, 3]], 1), ("s2", [[2, 16, 32, 32], [24, 16, 3, 3]], 2),

@@ -283,14 +283,18 @@ enum VectorKernelSource {
     // 8 consecutive output columns per thread (wo % 8 == 0), one 16-byte store.
     // Column row (s, kk) of `rows`·wo entries at (s·kdim + kk)·cols, or with `wide` at
     // (kk·ns + s)·cols: one [kdim, ns·rows·wo] matrix for a single GEMM over all samples.
+    // `rowsAligned` (stride 1, w % 8 == 0, x 16-byte aligned): the 8 inputs of a tap at column
+    // offset −1, 0 or +1 are one aligned 16-byte load plus at most one neighbouring element.
     extern "C" __global__ void im2col_vec(const T* x, T* col, int ns, int c, int h, int w, int kh, int kw, int stride,
-                                          int pt, int pl, int wo, int r0, int rows, int wide) {
+                                          int pt, int pl, int wo, int r0, int rows, int wide, int rowsAligned) {
         const int chunks = rows * wo / 8, kdim = c * kh * kw;
-        const long long cols = (long long)rows * wo;
-        GRID_STRIDE(v, (long long)ns * kdim * chunks) {
-            const long long rowIdx = v / chunks;             // s·kdim + kk
+        const long long cols = (long long)rows * wo, total = (long long)ns * kdim * chunks;
+        const bool narrow = total <= 0xffffffffLL;  // 32-bit divisions (64-bit ones dominate small maps)
+        GRID_STRIDE(v, total) {
+            const long long rowIdx = narrow ? (long long)((unsigned)v / (unsigned)chunks) : v / chunks;  // s·kdim + kk
             const int j = (int)(v - rowIdx * chunks) * 8;
-            const int kk = (int)(rowIdx % kdim), s = (int)(rowIdx / kdim);
+            const int kk = narrow ? (int)((unsigned)rowIdx % (unsigned)kdim) : (int)(rowIdx % kdim);
+            const int s = narrow ? (int)((unsigned)rowIdx / (unsigned)kdim) : (int)(rowIdx / kdim);
             const int ci = kk / (kh * kw), ky = (kk / kw) % kh, kx = kk % kw;
             const int iy = (r0 + j / wo) * stride - pt + ky, ox0 = j % wo;
             float f[8];
@@ -299,8 +303,25 @@ enum VectorKernelSource {
                 for (int e = 0; e < 8; ++e) f[e] = 0.f;
             } else {
                 const T* src = x + (((long long)s * c + ci) * h + iy) * w;
-                #pragma unroll
-                for (int e = 0; e < 8; ++e) { const int ix = (ox0 + e) * stride - pl + kx; f[e] = (ix >= 0 && ix < w) ? ld(src, ix) : 0.f; }
+                const int d = kx - pl;
+                if (rowsAligned && d >= -1 && d <= 1) {
+                    float m[8]; ld8(src, ox0, m);
+                    if (d == 0) {
+                        #pragma unroll
+                        for (int e = 0; e < 8; ++e) f[e] = m[e];
+                    } else if (d < 0) {
+                        f[0] = ox0 > 0 ? ld(src, ox0 - 1) : 0.f;
+                        #pragma unroll
+                        for (int e = 1; e < 8; ++e) f[e] = m[e - 1];
+                    } else {
+                        #pragma unroll
+                        for (int e = 0; e < 7; ++e) f[e] = m[e + 1];
+                        f[7] = ox0 + 8 < w ? ld(src, ox0 + 8) : 0.f;
+                    }
+                } else {
+                    #pragma unroll
+                    for (int e = 0; e < 8; ++e) { const int ix = (ox0 + e) * stride - pl + kx; f[e] = (ix >= 0 && ix < w) ? ld(src, ix) : 0.f; }
+                }
             }
             st8(col, (wide ? (long long)kk * ns + s : rowIdx) * cols + j, f);
         } }
