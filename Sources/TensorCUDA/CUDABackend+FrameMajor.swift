@@ -80,9 +80,8 @@ extension CUDABackend {
         if hw <= 1024 && hw % 8 == 0 && tuning.vectorized && tuning.wideTemporal != false {
             let wide = { self.wideTemporalGEMM(x, wcat: wcat, out: out, frames: frames, kernel: k) }
             if tuning.wideTemporal == true { return wide() ? out : nil }
-            // Keyed by the N = B·F samples (the 5-D conv3dTemporal keys its shapes by B videos).
             let key = CUDAConvolution.Key(n: n, c: c, h: frames, w: hw, o: o, kh: k, kw: 1, stride: 1, padH: window.pad, padW: 0)
-            fastestOf(key, [wide, perFrame])
+            fastestOf(.init(op: .conv3dTemporalFrames, shape: key), [wide, perFrame])
         } else {
             _ = perFrame()
         }

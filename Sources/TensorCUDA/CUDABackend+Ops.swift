@@ -100,7 +100,7 @@ extension CUDABackend {
             if let forced = tuning.convolutionPath {
                 if !paths[forced.rawValue]() { _ = paths[paths.count - 1]() }
             } else {
-                fastestOf(key, paths)
+                fastestOf(.init(op: .conv2d, shape: key), paths)
             }
         } else {
             im2colConv(x, weight: weight, out: out, stride: stride, padding: padding)
@@ -113,7 +113,7 @@ extension CUDABackend {
     /// when it cannot take the case, and the last always runs. When a shape is first seen each path
     /// is timed on the real operands (2 warm-ups, median of 5 runs) and the choice is kept; a chosen path
     /// that later refuses hands the shape to the last path for good.
-    func fastestOf(_ key: CUDAConvolution.Key, _ paths: [() -> Bool]) {
+    func fastestOf(_ key: ConvolutionChoice, _ paths: [() -> Bool]) {
         precondition(!paths.isEmpty, "fastestOf: no path")
         if let chosen = convChoice[key] {
             if paths[chosen]() { return }
@@ -240,7 +240,7 @@ extension CUDABackend {
             // The (k,1,1) kernel over [B, C, F, H, W] is a (k,1) 2-D convolution over [B, C, F, H·W]:
             // cuDNN does it as one implicit GEMM; k shifted GEMMs may still be faster (measured).
             let key = CUDAConvolution.Key(n: b, c: c, h: f, w: hw, o: o, kh: k, kw: 1, stride: 1, padH: pad, padW: 0)
-            fastestOf(key, [
+            fastestOf(.init(op: .conv3dTemporal, shape: key), [
                 { self.cudnnForward(dnn, key, x, weight: weight, out: out, label: "cudnn conv3d temporal") },
                 { self.shiftedGEMMs(x, weight: weight, out: out); return true },
             ])

@@ -8,6 +8,14 @@ import Tensor
 /// back to im2col + GEMM. A plan is for NCHW operands, or (`nhwc`) for channels-last x, y and
 /// filter ([N, H, W, C], [N, Ho, Wo, O], [O, kh, kw, C]), the layout cuDNN's tensor-core kernels
 /// read natively.
+/// A convolution op and shape whose paths `CUDABackend.fastestOf` timed: the op says which list of
+/// paths the kept index refers to.
+struct ConvolutionChoice: Hashable {
+    enum Op: Hashable { case conv2d, conv3dTemporal, conv3dTemporalFrames }
+    let op: Op
+    let shape: CUDAConvolution.Key
+}
+
 final class CUDAConvolution {
     struct Key: Hashable {
         let n: Int, c: Int, h: Int, w: Int, o: Int, kh: Int, kw: Int, stride: Int, padH: Int, padW: Int

@@ -31,13 +31,12 @@ struct TemporalConvLayer {
             // Each stage's conv bias but the last is folded into the next GroupNorm's passes; the
             // last conv adds its bias and the residual together.
             var t = x, pendingBias: Tensor? = nil
-            for (i, (norm, conv)) in zip(norms, convs).enumerated() {
-                let normed = norm.silu(be, t, inputBias: pendingBias, frames: frames)
-                if i == convs.count - 1 { return conv(be, normed, frames: frames, adding: x) }  // [N, C, h, w]
-                t = conv(be, normed, frames: frames, addingBias: false)
+            for (norm, conv) in zip(norms, convs).dropLast() {
+                t = conv(be, norm.silu(be, t, inputBias: pendingBias, frames: frames), frames: frames, addingBias: false)
                 pendingBias = conv.bias
             }
-            return t
+            let (norm, conv) = (norms[norms.count - 1], convs[convs.count - 1])
+            return conv(be, norm.silu(be, t, inputBias: pendingBias, frames: frames), frames: frames, adding: x)  // [N, C, h, w]
         }
         let identity = be.permute(x.reshaped([n / frames, frames, c, h, w]), [0, 2, 1, 3, 4])  // [Bc, C, F, h, w]
         var t = identity
