@@ -47,6 +47,18 @@ enum VectorKernelSource {
     // far below 2³² elements, and 64-bit divisions per vector cost as much as its memory traffic).
     // The group's biases are staged in shared memory (up to 256 channels per group; more read
     // global memory).
+    // f[0..8) += the input bias of elements i … i+7 of a group's block (channel chBase + i / sp).
+    __device__ __forceinline__ void gn_add_bias8(float* f, unsigned i, unsigned sp, const T* inBias, const float* groupBias,
+                                                 bool staged, long long chBase) {
+        const unsigned c = i / sp, r = i - c * sp;
+        if (r + 8 <= sp) {
+            const float bc = staged ? groupBias[c] : ld(inBias, chBase + c);
+            #pragma unroll
+            for (int j = 0; j < 8; ++j) f[j] += bc;
+        } else {
+            for (int j = 0; j < 8; ++j) f[j] += ld(inBias, chBase + c + (r + j) / sp);
+        } }
+    // Two 16-byte loads in flight per thread per iteration (48 registers leave 5 blocks per SM).
     extern "C" __global__ void gn_partial(const T* x, float* part, long long size, int chunks, long long chunk, int vec,
                                           int frames, long long groups, const T* inBias, long long spatial) {
         __shared__ float scratch[32];
@@ -65,20 +77,22 @@ enum VectorKernelSource {
         const long long s0 = ci * chunk, s1 = min(size, s0 + chunk);
         float a = 0.f, q = 0.f;
         if (vec) {
-            for (long long i = s0 + 8 * (long long)threadIdx.x; i < s1; i += 8 * (long long)blockDim.x) {
-                float f[8]; ld8(x, base + i, f);
+            const long long step = 8 * (long long)blockDim.x;
+            for (long long i = s0 + 8 * (long long)threadIdx.x; i < s1; i += 2 * step) {
+                const bool two = i + step < s1;
+                float f[8], e[8];
+                ld8(x, base + i, f);
+                if (two) ld8(x, base + i + step, e);
                 if (inBias) {
-                    const unsigned c = (unsigned)i / sp, r = (unsigned)i - c * sp;
-                    if (r + 8 <= sp) {
-                        const float bc = staged ? groupBias[c] : ld(inBias, chBase + c);
-                        #pragma unroll
-                        for (int j = 0; j < 8; ++j) f[j] += bc;
-                    } else {
-                        for (int j = 0; j < 8; ++j) f[j] += ld(inBias, chBase + c + (r + j) / sp);
-                    }
+                    gn_add_bias8(f, (unsigned)i, sp, inBias, groupBias, staged, chBase);
+                    if (two) gn_add_bias8(e, (unsigned)(i + step), sp, inBias, groupBias, staged, chBase);
                 }
                 #pragma unroll
                 for (int j = 0; j < 8; ++j) { float d = f[j] - x0; a += d; q += d * d; }
+                if (two) {
+                    #pragma unroll
+                    for (int j = 0; j < 8; ++j) { float d = e[j] - x0; a += d; q += d * d; }
+                }
             }
         } else {
             for (long long i = s0 + threadIdx.x; i < s1; i += blockDim.x) {
