@@ -255,8 +255,9 @@ public struct CUDATuning: Sendable {
     /// Frames with fewer pixels than this take the permute path even when aligned
     /// (I2V_CUDA_FRAMEMAJOR_MIN_PIXELS).
     public var frameMajorMinPixels = 0
-    /// Frame-major temporal convs of small frames (≤ 1024 pixels) as one GEMM over every frame:
-    /// nil = whichever measured faster per shape, true/false forced.
+    /// Temporal convs as GEMMs over gathered tap windows — frame-major small frames (≤ 1024
+    /// pixels) as one GEMM over every frame, the [B, C, F, H, W] form as one GEMM per video: nil =
+    /// whichever measured faster per shape, true/false forced.
     public var wideTemporal: Bool?
     /// 16-byte vectorised pointwise and im2col kernels where sizes and alignment allow.
     public var vectorized = true

@@ -240,15 +240,36 @@ extension CUDABackend {
             // The (k,1,1) kernel over [B, C, F, H, W] is a (k,1) 2-D convolution over [B, C, F, H·W]:
             // cuDNN does it as one implicit GEMM; k shifted GEMMs may still be faster (measured).
             let key = CUDAConvolution.Key(n: b, c: c, h: f, w: hw, o: o, kh: k, kw: 1, stride: 1, padH: pad, padW: 0)
-            fastestOf(.init(op: .conv3dTemporal, shape: key), [
+            let paths: [() -> Bool] = [
                 { self.cudnnForward(dnn, key, x, weight: weight, out: out, label: "cudnn conv3d temporal") },
+                { self.tuning.wideTemporal != false && self.windowGEMMs(x, weight: weight, out: out) },
                 { self.shiftedGEMMs(x, weight: weight, out: out); return true },
-            ])
+            ]
+            // CUDATuning.wideTemporal == true forces the window GEMMs (checks).
+            if tuning.wideTemporal != true || !paths[1]() { fastestOf(.init(op: .conv3dTemporal, shape: key), paths) }
         } else {
             shiftedGEMMs(x, weight: weight, out: out)
         }
         if let bias { addBias(out, bias, channels: o, inner: f * hw) }
         return out
+    }
+
+    /// The temporal convolution as one GEMM per video over gathered tap windows, into `out` (no
+    /// bias): columns [k·C, F·h·w] with row t·C + c = x[c] shifted by (t − pad) frames, zeros past
+    /// the video's ends (`tconv_columns_5d`), then Wcat [O, k·C] · columns. Where a frame's h·w is
+    /// not a multiple of 8 (20×11 at 1280×704's deepest level) the shifted GEMMs below start at
+    /// misaligned addresses, while F·h·w may still be aligned; false when it is not.
+    func windowGEMMs(_ x: Tensor, weight: Tensor, out: Tensor) -> Bool {
+        let (b, c, f, hw) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3] * x.shape[4])
+        let o = weight.shape[0], k = weight.shape[2], fhw = f * hw
+        guard fhw % 8 == 0, b * k * c * fhw < Int(UInt32.max) else { return false }
+        let wcat = empty([o, k * c])
+        relayoutTemporalWeight(weight, into: wcat, tapMajor: false)
+        let cols = empty([b, k * c, fhw])
+        run("tconv_columns_5d", count: cols.count, [.ptr(addr(x)), .ptr(addr(cols)), .i64(cols.count), .i64(c), .i64(fhw), .i64(hw), .i32(k)])
+        gemm(transB: false, m: o, n: fhw, k: k * c, a: addr(wcat), lda: k * c, b: addr(cols), ldb: fhw, beta: 0,
+             c: addr(out), ldc: fhw, batch: b, strideA: 0, strideB: k * c * fhw, strideC: o * fhw)
+        return true
     }
 
     /// The temporal convolution as k strided-batched GEMMs, one per tap, into `out` (no bias).

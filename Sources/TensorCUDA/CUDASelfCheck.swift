@@ -135,6 +135,17 @@ public enum CUDASelfCheck {
                 return b.conv3dTemporalFrames(t[0], weight: t[1], bias: t[2], frames: frames)
             }
         }
+        // The [B, C, F, H, W] form as one GEMM per video over gathered windows, forced: frames of
+        // 9 pixels (not 8-aligned, F·h·w aligned), k = 1, frames shorter than the kernel.
+        for (name, shapes) in [("9 pixels", [[2, 16, 8, 3, 3], [24, 16, 3, 1, 1], [24]]), ("k=1", [[2, 16, 4, 2, 1], [8, 16, 1, 1, 1], [8]]),
+                               ("F=1", [[3, 16, 1, 2, 4], [16, 16, 3, 1, 1], [16]])] {
+            check("conv3d temporal window GEMMs \(name)", shapes) { b, t in
+                let saved = cuda.tuning
+                defer { cuda.tuning = saved }
+                cuda.tuning.wideTemporal = true
+                return b.conv3dTemporal(t[0], weight: t[1], bias: t[2])
+            }
+        }
         // The last conv of a temporal layer with its residual (bias and residual in one pass; the
         // permute path for unaligned pixel rows).
         for (name, shape, frames) in [("F=16", [32, 320, 16, 16], 16), ("odd pixels", [15, 40, 5, 7], 5)] {
