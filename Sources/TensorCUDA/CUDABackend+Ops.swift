@@ -262,11 +262,11 @@ extension CUDABackend {
     func windowGEMMs(_ x: Tensor, weight: Tensor, out: Tensor) -> Bool {
         let (b, c, f, hw) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3] * x.shape[4])
         let o = weight.shape[0], k = weight.shape[2], fhw = f * hw
-        guard fhw % 8 == 0, b * k * c * fhw < Int(UInt32.max) else { return false }
+        guard tuning.vectorized, fhw % 8 == 0, b * k * c * fhw < Int(UInt32.max) else { return false }
         let wcat = empty([o, k * c])
         relayoutTemporalWeight(weight, into: wcat, tapMajor: false)
         let cols = empty([b, k * c, fhw])
-        run("tconv_columns_5d", count: cols.count, [.ptr(addr(x)), .ptr(addr(cols)), .i64(cols.count), .i64(c), .i64(fhw), .i64(hw), .i32(k)])
+        run("tconv_columns_5d", count: cols.count / 8, [.ptr(addr(x)), .ptr(addr(cols)), .i64(cols.count), .i64(c), .i64(fhw), .i64(hw), .i32(k)])
         gemm(transB: false, m: o, n: fhw, k: k * c, a: addr(wcat), lda: k * c, b: addr(cols), ldb: fhw, beta: 0,
              c: addr(out), ldc: fhw, batch: b, strideA: 0, strideB: k * c * fhw, strideC: o * fhw)
         return true

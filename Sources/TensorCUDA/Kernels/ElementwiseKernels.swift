@@ -146,17 +146,6 @@ enum KernelSource {
     // taps[t][o][c] = w[o][c][t]
     // Weights stay far below 2^32 elements, so the index arithmetic is 32-bit (64-bit divisions
     // made these re-layouts cost ~18 µs a launch at 1280 channels).
-    // Temporal conv columns over x [B, C, F·P]: cols[b][t·C + c][j] = x[b][c][j + (t − pad)·P] where
-    // that index lies in [0, F·P) (the frame exists), else 0. 32-bit indices (count < 2³²).
-    extern "C" __global__ void tconv_columns_5d(const T* x, T* cols, long long count, long long c, long long fhw, long long hw, int k) {
-        const unsigned uc = (unsigned)c, uf = (unsigned)fhw, rows = (unsigned)k * uc;
-        const long long pad = (k - 1) / 2;
-        GRID_STRIDE(i, count) {
-            const unsigned u = (unsigned)i, j = u % uf, r = (u / uf) % rows, bi = u / uf / rows;
-            const unsigned t = r / uc, ci = r - t * uc;
-            const long long src = (long long)j + ((long long)t - pad) * hw;
-            st(cols, i, (src >= 0 && src < fhw) ? ld(x, ((long long)bi * uc + ci) * uf + src) : 0.f);
-        } }
     extern "C" __global__ void tconv_taps(const T* w, T* taps, long long o, long long c, long long k) {
         const unsigned oc = (unsigned)(o * c), ku = (unsigned)k;
         GRID_STRIDE(i, o * c * k) { const unsigned u = (unsigned)i, t = u / oc, r = u % oc; st(taps, i, ld(w, (long long)r * ku + t)); } }

@@ -364,6 +364,23 @@ enum VectorKernelSource {
             }
             st8(cols, row * width + j, e);
         } }
+    // Temporal conv columns over x [B, C, F·P]: cols[b][t·C + c][j] = x[b][c][j + (t − pad)·P] where
+    // that index lies in [0, F·P) (the frame exists), else 0. 8 columns per thread with one
+    // 16-byte store (F·P % 8 == 0); the loads are scalar, since P need not be a multiple of 8.
+    // 32-bit indices (count < 2³²).
+    extern "C" __global__ void tconv_columns_5d(const T* x, T* cols, long long count, long long c, long long fhw, long long hw, int k) {
+        const unsigned uc = (unsigned)c, uf = (unsigned)fhw, rows = (unsigned)k * uc;
+        const long long pad = (k - 1) / 2;
+        GRID_STRIDE(v, count / 8) {
+            const unsigned u = (unsigned)v * 8u, j = u % uf, r = (u / uf) % rows, bi = u / uf / rows;
+            const unsigned t = r / uc, ci = r - t * uc;
+            const long long first = (long long)j + ((long long)t - pad) * hw;
+            const T* src = x + ((long long)bi * uc + ci) * uf;
+            float f[8];
+            #pragma unroll
+            for (int e = 0; e < 8; ++e) { const long long s = first + e; f[e] = (s >= 0 && s < fhw) ? ld(src, s) : 0.f; }
+            st8(cols, u, f);
+        } }
     // A (k,1,1) temporal conv weight w[o][ci][t] re-laid tap by tap: dst[o·strideO + t·strideT + ci]
     // (Wcat [O, k·C]: strideO = k·C, strideT = C; taps [k, O, C]: strideO = C, strideT = O·C).
     // 8 input channels per thread: 8·k contiguous elements in, one 16-byte store per tap
