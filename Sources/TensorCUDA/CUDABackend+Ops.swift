@@ -197,9 +197,8 @@ extension CUDABackend {
         }
     }
 
-    /// Column matrix [samples, C·kh·kw, Ho·Wo] of x [N, C, H, W] for the given samples (Wo % 8 == 0).
-    /// Columns of `samples` as [ns, kdim, ho·wo] (one GEMM per sample), or with `wide` as
-    /// [kdim, ns·ho·wo] (one GEMM over all of them).
+    /// Column matrix of x [N, C, H, W] for the given samples (Wo % 8 == 0): [ns, C·kh·kw, Ho·Wo]
+    /// (one GEMM per sample), or with `wide` [C·kh·kw, ns·Ho·Wo] (one GEMM over all of them).
     func im2colVec(_ x: Tensor, kh: Int, kw: Int, stride: Int, padding: Padding2D, samples: Range<Int>, wide: Bool = false) -> Tensor {
         let (c, h, w) = (x.shape[1], x.shape[2], x.shape[3])
         let ho = (h + padding.top + padding.bottom - kh) / stride + 1
