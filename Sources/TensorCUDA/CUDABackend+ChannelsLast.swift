@@ -14,16 +14,15 @@ extension CUDABackend {
             && pixels >= tuning.channelsLastMinPixels && pixels % 8 == 0
     }
 
-    /// cuDNN's NHWC plan on the token rows as they are; the weight is permuted to [O, k, k, C] per
-    /// call (the UNet's weights stay in their checkpoint layout, which the NCHW paths read).
+    /// cuDNN's NHWC plan on the token rows as they are (`cudnnNHWC`).
     public func conv2dTokens(_ t: Tensor, height h: Int, width w: Int, weight: Tensor) -> Tensor {
         let (n, c, o, k) = (t.shape[0], t.shape[2], weight.shape[0], weight.shape[2])
         precondition(t.rank == 3 && t.shape[1] == h * w && weight.rank == 4 && weight.shape[1] == c && k % 2 == 1 && weight.shape[3] == k,
                      "conv2dTokens: tokens \(t.shape) of \(h)×\(w), weight \(weight.shape)")
         guard tuning.cudnnConvolution, let dnn = convolution else { return composedConv2dTokens(t, height: h, width: w, weight: weight) }
-        let key = CUDAConvolution.Key(n: n, c: c, h: h, w: w, o: o, kh: k, kw: k, stride: 1, padH: (k - 1) / 2, padW: (k - 1) / 2, nhwc: true)
+        let key = CUDAConvolution.Key(n: n, c: c, h: h, w: w, o: o, kh: k, kw: k, stride: 1, padH: (k - 1) / 2, padW: (k - 1) / 2)
         let out = empty([n, h * w, o])
-        guard cudnnForward(dnn, key, t, weight: permute(weight, [0, 2, 3, 1]), out: out, label: "cudnn conv2d \(k)×\(k) tokens") else {
+        guard cudnnNHWC(dnn, key, t, weight: weight, out: out, label: "cudnn conv2d \(k)×\(k) tokens") else {
             return composedConv2dTokens(t, height: h, width: w, weight: weight)
         }
         return out

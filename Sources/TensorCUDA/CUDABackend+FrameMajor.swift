@@ -92,13 +92,10 @@ extension CUDABackend {
     /// [k·C, N·h·w] (`tconv_columns`, zeros for taps beyond a video's ends), Wcat · columns →
     /// [O, N·h·w], permuted into `out` [N, O, h·w].
     private func wideTemporalGEMM(_ x: Tensor, wcat: Tensor, out: Tensor, frames: Int, kernel k: Int) -> Bool {
-        let (n, c, hw, o) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3], out.shape[1])
+        let (n, c, hw) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
         let cols = empty([k * c, n * hw])
         run("tconv_columns", count: k * c * n * hw / 8, [.ptr(addr(x)), .ptr(addr(cols)), .i64(n), .i64(c), .i64(hw), .i32(frames), .i32(k)])
-        let wide = empty([o, n, hw])
-        gemm(transB: false, m: o, n: n * hw, k: k * c, a: addr(wcat), lda: k * c, b: addr(cols), ldb: n * hw, beta: 0,
-             c: addr(wide), ldc: n * hw, caller: "conv3dTemporalFrames wide")
-        permute(wide, [1, 0, 2], into: out.reshaped([n, o, hw]))
+        gemmOverSamples(weight: wcat, columns: cols, into: out, caller: "conv3dTemporalFrames wide")
         return true
     }
 

@@ -77,12 +77,7 @@ extension CUDABackend {
               fusedTokenLayout(channels: c, pixels: hw, t, residual) else {
             return composedTokensToFeatureMaps(t, adding: residual, frames: frames)
         }
-        let out = empty(residual.shape)
-        let tilesC = (c + 63) / 64, tilesP = (hw + 63) / 64
-        runBlocks("tokens_add_vec", grid: min(n * tilesC * tilesP, ctx.multiprocessors * 16), block: 256,
-                  [.ptr(addr(t)), .ptr(addr(residual)), .ptr(addr(out)), .i64(c), .i64(hw), .i32(frames), .i64(tilesC), .i64(tilesP), .i64(n),
-                   .ptr(0), .i64(0)])
-        return out
+        return tokensAdd(t, residual: residual, channelBias: nil, into: empty(residual.shape), frames: frames)
     }
 
     /// Channels-last maps [N, h·w, C] back to NCHW with an optional residual and channel bias
@@ -95,11 +90,17 @@ extension CUDABackend {
               fusedTokenLayout(channels: c, pixels: hw, operands) else {
             return composedTokensToFeatureMaps(t, height: h, width: w, adding: residual, channelBias: channelBias)
         }
-        let out = empty([n, c, h, w])
+        return tokensAdd(t, residual: residual, channelBias: channelBias, into: empty([n, c, h, w]), frames: 1)
+    }
+
+    /// `tokens_add_vec`: token rows of t back to `out` [N, C, h, w] plus the optional residual
+    /// and channel bias ([C] shared, or [N, C] per sample), in one tiled pass.
+    private func tokensAdd(_ t: Tensor, residual: Tensor?, channelBias: Tensor?, into out: Tensor, frames: Int) -> Tensor {
+        let (n, c, hw) = (out.shape[0], out.shape[1], out.shape[2] * out.shape[3])
         let tilesC = (c + 63) / 64, tilesP = (hw + 63) / 64
         let biasStride = channelBias.map { $0.count == c ? 0 : c } ?? 0
         runBlocks("tokens_add_vec", grid: min(n * tilesC * tilesP, ctx.multiprocessors * 16), block: 256,
-                  [.ptr(addr(t)), .ptr(residual.map { addr($0) } ?? 0), .ptr(addr(out)), .i64(c), .i64(hw), .i32(1), .i64(tilesC),
+                  [.ptr(addr(t)), .ptr(residual.map { addr($0) } ?? 0), .ptr(addr(out)), .i64(c), .i64(hw), .i32(frames), .i64(tilesC),
                    .i64(tilesP), .i64(n), .ptr(channelBias.map { addr($0) } ?? 0), .i64(biasStride)])
         return out
     }

@@ -141,12 +141,17 @@ extension CUDABackend {
     /// natively: x → [N, H, W, C] and the weight → [O, kh, kw, C] (permutes), cuDNN's NHWC plan,
     /// and the result permuted back into `out` (NCHW). False when cuDNN has no plan for the shape.
     func cudnnChannelsLast(_ dnn: CUDAConvolution, _ key: CUDAConvolution.Key, _ x: Tensor, weight: Tensor, out: Tensor) -> Bool {
-        let xT = permute(x, [0, 2, 3, 1]), wT = permute(weight, [0, 2, 3, 1])
         let yT = empty([out.shape[0], out.shape[2], out.shape[3], out.shape[1]])
-        guard cudnnForward(dnn, key.channelsLast, xT, weight: wT, out: yT,
-                           label: "cudnn conv2d \(key.kh)×\(key.kw) channels-last") else { return false }
+        guard cudnnNHWC(dnn, key, permute(x, [0, 2, 3, 1]), weight: weight, out: yT,
+                        label: "cudnn conv2d \(key.kh)×\(key.kw) channels-last") else { return false }
         permute(yT, [0, 3, 1, 2], into: out)
         return true
+    }
+
+    /// cuDNN's NHWC plan for `key` on channels-last x and y; the weight, stored [O, C, kh, kw] as
+    /// the NCHW paths read it, is permuted to [O, kh, kw, C] per call.
+    func cudnnNHWC(_ dnn: CUDAConvolution, _ key: CUDAConvolution.Key, _ x: Tensor, weight: Tensor, out: Tensor, label: String) -> Bool {
+        cudnnForward(dnn, key.channelsLast, x, weight: permute(weight, [0, 2, 3, 1]), out: out, label: label)
     }
 
     /// Convolution as im2col + GEMM into `out` (no bias).
@@ -219,16 +224,25 @@ extension CUDABackend {
     /// over 8×8 or 16×16 maps has only 64–256 columns, too few for full tensor-core tiles. False
     /// where the 16-byte im2col does not apply (hw % 8 ≠ 0) or the columns exceed the budget.
     func wideIm2colConv(_ x: Tensor, weight: Tensor, out: Tensor, stride: Int, padding: Padding2D) -> Bool {
-        let (n, c, o, kh, kw) = (x.shape[0], x.shape[1], weight.shape[0], weight.shape[2], weight.shape[3])
+        let (n, c, kh, kw) = (x.shape[0], x.shape[1], weight.shape[2], weight.shape[3])
         let (ho, wo) = (out.shape[2], out.shape[3])
         let hw = ho * wo, kdim = c * kh * kw, es = elementSize
         guard tuning.vectorized, wo % 8 == 0, n * kdim * hw * es <= Self.convColumnBudget else { return false }
         let col = im2colVec(x, kh: kh, kw: kw, stride: stride, padding: padding, samples: 0..<n, wide: true)
-        let wideOut = empty([o, n, hw])
-        gemm(transB: false, m: o, n: n * hw, k: kdim, a: addr(weight), lda: kdim, b: addr(col), ldb: n * hw, beta: 0,
-             c: addr(wideOut), ldc: n * hw)
-        permute(wideOut, [1, 0, 2], into: out.reshaped([n, o, hw]))
+        gemmOverSamples(weight: weight, columns: col, into: out)
         return true
+    }
+
+    /// out [N, O, …] (N·hw pixels per channel in all) = weight [O, K] · columns [K, N·hw]: one GEMM
+    /// into [O, N·hw], then a permute to sample-major. The "wide" convolution forms end here.
+    func gemmOverSamples(weight: Tensor, columns: Tensor, into out: Tensor, caller: String = #function) {
+        let (n, o, k) = (out.shape[0], out.shape[1], weight.count / out.shape[1])
+        let hw = out.count / (n * o)
+        precondition(columns.count == k * n * hw, "gemmOverSamples: columns \(columns.shape) for weight \(weight.shape), output \(out.shape)")
+        let wide = empty([o, n, hw])
+        gemm(transB: false, m: o, n: n * hw, k: k, a: addr(weight), lda: k, b: addr(columns), ldb: n * hw, beta: 0,
+             c: addr(wide), ldc: n * hw, caller: caller)
+        permute(wide, [1, 0, 2], into: out.reshaped([n, o, hw]))
     }
 
     public func conv3dTemporal(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {

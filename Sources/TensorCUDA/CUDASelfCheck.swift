@@ -38,6 +38,16 @@ public enum CUDASelfCheck {
             let c = cpu.toHost(f(cpu, zip(inputs, shapes).map { cpu.tensor($0, shape: $1) }))
             rows.append(Row(op: name, error: relativeError(g, c), bound: bound))
         }
+        /// `check` with the GPU side run under `force`d tuning (one path of several); the CPU side
+        /// ignores it.
+        func check(_ name: String, _ shapes: [[Int]], forcing force: (inout CUDATuning) -> Void, _ f: (any Backend, [Tensor]) -> Tensor) {
+            check(name, shapes) { b, t in
+                let saved = cuda.tuning
+                defer { cuda.tuning = saved }
+                force(&cuda.tuning)
+                return f(b, t)
+            }
+        }
 
         check("linear", [[3, 77, 320], [640, 320], [640]]) { b, t in b.linear(t[0], weight: t[1], bias: t[2]) }
         check("matmul", [[4, 33, 65], [4, 65, 17]]) { b, t in b.matmul(t[0], t[1], transposeB: false) }
@@ -69,21 +79,15 @@ public enum CUDASelfCheck {
         // Small maps as one GEMM over every sample (wide columns), forced: stride 1 and 2, two
         // samples per column block would show as a swapped pair.
         for (name, shapes, stride) in [("8×8", [[4, 32, 8, 8], [48, 32, 3, 3]], 1), ("s2", [[3, 16, 16, 16], [24, 16, 3, 3]], 2)] {
-            check("conv2d wide GEMM \(name)", shapes) { b, t in
-                let saved = cuda.tuning
-                defer { cuda.tuning = saved }
-                cuda.tuning.convolutionPath = .wideGEMM
-                return b.conv2d(t[0], weight: t[1], bias: nil, stride: stride, padding: .same(1))
+            check("conv2d wide GEMM \(name)", shapes, forcing: { $0.convolutionPath = .wideGEMM }) { b, t in
+                b.conv2d(t[0], weight: t[1], bias: nil, stride: stride, padding: .same(1))
             }
         }
         // The per-sample im2col + GEMM path forced: aligned rows (one 16-byte load per tap plus a
         // neighbour, interior and edge columns), a 5×5 kernel (offsets ±2 take the element loop).
         for (name, shapes, pad) in [("3×3", [[3, 32, 16, 24], [40, 32, 3, 3]], 1), ("5×5", [[2, 16, 8, 16], [24, 16, 5, 5]], 2)] {
-            check("conv2d im2col GEMM \(name)", shapes) { b, t in
-                let saved = cuda.tuning
-                defer { cuda.tuning = saved }
-                cuda.tuning.convolutionPath = .gemm
-                return b.conv2d(t[0], weight: t[1], bias: nil, stride: 1, padding: .same(pad))
+            check("conv2d im2col GEMM \(name)", shapes, forcing: { $0.convolutionPath = .gemm }) { b, t in
+                b.conv2d(t[0], weight: t[1], bias: nil, stride: 1, padding: .same(pad))
             }
         }
         // cuDNN's channels-last plan (permuted copies in and out) forced, where cuDNN is installed:
@@ -105,11 +109,8 @@ public enum CUDASelfCheck {
         check("conv3d temporal", [[2, 32, 5, 6, 7], [32, 32, 3, 1, 1], [32]]) { b, t in b.conv3dTemporal(t[0], weight: t[1], bias: t[2]) }
         // The shifted-GEMM path (cuDNN off), with the 16-byte weight re-layout (C % 8 == 0) and without.
         for (name, shapes) in [("C=32", [[2, 32, 5, 6, 7], [32, 32, 3, 1, 1], [32]]), ("C=12", [[2, 12, 5, 3, 3], [16, 12, 3, 1, 1], [16]])] {
-            check("conv3d temporal shifted GEMMs \(name)", shapes) { b, t in
-                let saved = cuda.tuning
-                defer { cuda.tuning = saved }
-                cuda.tuning.cudnnConvolution = false
-                return b.conv3dTemporal(t[0], weight: t[1], bias: t[2])
+            check("conv3d temporal shifted GEMMs \(name)", shapes, forcing: { $0.cudnnConvolution = false }) { b, t in
+                b.conv3dTemporal(t[0], weight: t[1], bias: t[2])
             }
         }
         // Frame-major temporal layers: the UNet's 64²-level shape at 16 frames (here 16×16 pixels),
@@ -128,22 +129,16 @@ public enum CUDASelfCheck {
         // shorter than the kernel, k = 1.
         for (name, shape, frames, outC, k) in [("F=16", [32, 320, 16, 16], 16, 320, 3), ("F=2", [4, 32, 4, 4], 2, 48, 3),
                                                ("F=5", [15, 40, 4, 6], 5, 24, 3), ("k=1", [6, 16, 2, 4], 3, 8, 1)] {
-            check("conv3dTemporalFrames wide \(name)", [shape, [outC, shape[1], k, 1, 1], [outC]]) { b, t in
-                let saved = cuda.tuning
-                defer { cuda.tuning = saved }
-                cuda.tuning.wideTemporal = true
-                return b.conv3dTemporalFrames(t[0], weight: t[1], bias: t[2], frames: frames)
+            check("conv3dTemporalFrames wide \(name)", [shape, [outC, shape[1], k, 1, 1], [outC]], forcing: { $0.wideTemporal = true }) { b, t in
+                b.conv3dTemporalFrames(t[0], weight: t[1], bias: t[2], frames: frames)
             }
         }
         // The [B, C, F, H, W] form as one GEMM per video over gathered windows, forced: frames of
         // 9 pixels (not 8-aligned, F·h·w aligned), k = 1, frames shorter than the kernel.
         for (name, shapes) in [("9 pixels", [[2, 16, 8, 3, 3], [24, 16, 3, 1, 1], [24]]), ("k=1", [[2, 16, 4, 2, 1], [8, 16, 1, 1, 1], [8]]),
                                ("F=1", [[3, 16, 1, 2, 4], [16, 16, 3, 1, 1], [16]])] {
-            check("conv3d temporal window GEMMs \(name)", shapes) { b, t in
-                let saved = cuda.tuning
-                defer { cuda.tuning = saved }
-                cuda.tuning.wideTemporal = true
-                return b.conv3dTemporal(t[0], weight: t[1], bias: t[2])
+            check("conv3d temporal window GEMMs \(name)", shapes, forcing: { $0.wideTemporal = true }) { b, t in
+                b.conv3dTemporal(t[0], weight: t[1], bias: t[2])
             }
         }
         // The last conv of a temporal layer with its residual (bias and residual in one pass; the
