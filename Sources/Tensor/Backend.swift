@@ -41,6 +41,13 @@ public protocol Backend: AnyObject, Sendable {
     /// y = x·Wᵀ + b + residual (the residual has y's shape). A backend may fuse the additions into
     /// the matrix product; the default adds afterwards.
     func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, adding residual: Tensor) -> Tensor
+    /// GEGLU of a linear layer, `geglu(linear(x, weight, bias))`: weight [2·inner, in] holds the
+    /// value rows above the gate rows, bias [2·inner] → [..., inner]. A backend may keep the
+    /// [..., 2·inner] product out of memory; the default composes the two ops.
+    func linearGEGLU(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor
+    /// Whether `linearGEGLU` with these widths runs without materialising the [rows, 2·inner]
+    /// product (so callers can size their token chunks by `inner`). The default says no.
+    func fusesLinearGEGLU(inFeatures: Int, inner: Int) -> Bool
     /// Batched matrix product. a: [B, M, K]; b: [B, K, N] (or [B, N, K] when `transposeB`) → [B, M, N].
     func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool) -> Tensor
     /// 2-D convolution. x: [N, C, H, W], weight: [O, C, kh, kw], bias: [O] → [N, O, Ho, Wo].

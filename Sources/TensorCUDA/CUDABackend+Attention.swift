@@ -276,6 +276,12 @@ public struct CUDATuning: Sendable {
     /// One 2-D convolution path for every shape instead of the fastest measured (benchmarks;
     /// a path that cannot take a shape falls back to im2col + GEMM).
     public var convolutionPath: ConvolutionPath?
+    /// The feed-forward's GEGLU projection as one Hopper kernel where it applies
+    /// (`fusesLinearGEGLU`; I2V_CUDA_FUSED_GEGLU=0 runs cuBLAS and a GEGLU pass).
+    public var fusedGEGLU = true
+    /// One fused GEGLU variant for every shape instead of the fastest measured
+    /// (I2V_CUDA_FUSED_GEGLU=<kernel name>, e.g. ff_geglu_n128_s4; benchmarks, checks).
+    public var gegluForce: GEGLUVariant?
 
     public init() {
         let env = ProcessInfo.processInfo.environment
@@ -293,6 +299,8 @@ public struct CUDATuning: Sendable {
         if env["I2V_CUDA_NHWC"] == "0" { channelsLastConvolution = false }
         if env["I2V_CUDA_CHANNELS_LAST_RESNETS"] == "0" { channelsLastResnets = false }
         if let v = env["I2V_CUDA_CHANNELS_LAST_MIN_PIXELS"].flatMap(Int.init) { channelsLastMinPixels = v }
+        if env["I2V_CUDA_FUSED_GEGLU"] == "0" { fusedGEGLU = false }
+        if let name = env["I2V_CUDA_FUSED_GEGLU"], let v = GEGLUVariant.compiled.first(where: { $0.kernelName == name }) { gegluForce = v }
     }
 }
 

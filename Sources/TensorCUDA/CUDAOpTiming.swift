@@ -69,6 +69,7 @@ public enum CUDAOpTiming {
     static func compare(_ cuda: CUDABackend, op: String, bodies: [(String, () -> Tensor)],
                         warmup: Int, repeats: Int, rate: (Double) -> (Double, String)) throws -> [Row] {
         var rows = [Row]()
+        if let only = onlyOps, !op.contains(only) { return rows }
         var baseline: [Float]?
         for (name, body) in bodies {
             let out = cuda.toHost(body())
@@ -80,6 +81,9 @@ public enum CUDAOpTiming {
         }
         return rows
     }
+
+    /// Times only the ops whose name contains this (`time-ops --only`); nil times every op.
+    nonisolated(unsafe) public static var onlyOps: String?
 
     public static func run(cuda: CUDABackend, warmup: Int = 3, repeats: Int = 20, log: (String) -> Void = { _ in }) throws -> [Row] {
         var rows = [Row]()
@@ -175,6 +179,18 @@ public enum CUDAOpTiming {
         let ff = tensor([32768, 2560])
         rows += try compare(cuda, op: "geglu [32768,2560]", paths: vecPaths, warmup: warmup, repeats: repeats,
                             rate: { (1.5 * 32768 * 2560 * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.geglu(ff) }
+        // The feed-forward's GEGLU projection: cuBLAS (bias epilogue) + the GEGLU pass against the
+        // fused Hopper kernel's variants, at the UNet's shapes (512²×16 levels 0 and 1, 1280×704
+        // level 0 in a 112,640-row quarter), FLOPs of the projection.
+        var gegluPaths: [(String, (inout CUDATuning) -> Void)] = [("cuBLAS + geglu", { $0.fusedGEGLU = false }), ("auto", { _ in })]
+        gegluPaths += GEGLUVariant.compiled.map { v in ("\(v)", { $0.gegluForce = v }) }
+        for (tokens, dim) in [(131072, 320), (32768, 640), (112640, 320)] {
+            let xi = tensor([tokens, dim]), wi = tensor([8 * dim, dim], scale: 0.05), bi = tensor([8 * dim])
+            rows += try compare(cuda, op: "linearGEGLU [\(tokens),\(dim)]→\(4 * dim)", paths: gegluPaths, warmup: warmup, repeats: repeats,
+                                rate: { (2.0 * Double(tokens) * Double(8 * dim * dim) / ($0 * 1e-3) / 1e12, "TFLOP/s") }) {
+                cuda.linearGEGLU(xi, weight: wi, bias: bi)
+            }
+        }
         let skip = tensor([2, 640, 16, 64, 64])
         rows += try compare(cuda, op: "concat channels →[2,960,16,64,64]", paths: vecPaths, warmup: warmup, repeats: repeats,
                             rate: { (2 * 3 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.concat([x, skip], axis: 1) }

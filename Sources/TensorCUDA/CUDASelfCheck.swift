@@ -270,6 +270,16 @@ public enum CUDASelfCheck {
         check("linear+residual odd", [[3, 77, 40], [24, 40], [24], [3, 77, 24]]) { b, t in
             b.linear(t[0], weight: t[1], bias: t[2], adding: t[3]) }
         check("linear large", [[32768, 320], [2560, 320], [2560]]) { b, t in b.linear(t[0], weight: t[1], bias: t[2]) }
+        // The fused GEGLU projection (Hopper, half storage; elsewhere the composed default): every
+        // compiled variant forced, rows not a multiple of the 128-row tile, K of 5 and 2 k-tiles
+        // (fewer than the stages), without bias; a value/gate swap or a wrong gate column shows.
+        for v in GEGLUVariant.compiled {
+            check("linearGEGLU \(v)", [[2, 300, 320], [2560, 320], [2560]], forcing: { $0.gegluForce = v }) { b, t in
+                b.linearGEGLU(t[0], weight: t[1], bias: t[2]) }
+            check("linearGEGLU \(v) K=128 no bias", [[130, 128], [1024, 128]], forcing: { $0.gegluForce = v }) { b, t in
+                b.linearGEGLU(t[0], weight: t[1], bias: nil) }
+        }
+        check("linearGEGLU measured", [[4096, 640], [5120, 640], [5120]]) { b, t in b.linearGEGLU(t[0], weight: t[1], bias: t[2]) }
         check("slice view + linear", [[6, 64, 64], [32, 64], [32]]) { b, t in
             b.linear(b.slice(t[0], axis: 0, range: 2..<5), weight: t[1], bias: t[2]) }
         for op in [UnaryOp.silu, .gelu, .quickGelu, .exp, .sigmoid] {

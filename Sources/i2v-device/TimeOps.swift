@@ -10,9 +10,11 @@ struct TimeOps: ParsableCommand {
     @Option(help: "CUDA device index.") var device = 0
     @Option(help: "Storage precisions to time (float32, float16, bfloat16).") var precision: [String] = ["float16"]
     @Option(help: "Timed repetitions (the median is reported).") var repeats = 20
+    @Option(help: "Time only the ops whose name contains this text.") var only: String?
 
     func run() throws {
         var table = [String]()
+        CUDAOpTiming.onlyOps = only
         for p in precision {
             guard let prec = CUDAPrecision(rawValue: p) else { throw ValidationError("unknown precision \(p)") }
             let cuda = try CUDABackend(device: device, precision: prec)

@@ -26,11 +26,30 @@ VAE = dict(block_out_channels=[128, 256, 512, 512], down_block_types=["DownEncod
            norm_num_groups=32, sample_size=768, scaling_factor=0.18125, force_upcast=True)
 
 
+def profile(fn, title):
+    """One step under torch.profiler: GPU time per kernel name, slowest first (as i2v-device's --profile)."""
+    from torch.profiler import ProfilerActivity
+    with torch.profiler.profile(activities=[ProfilerActivity.CUDA]) as prof:
+        fn()
+        torch.cuda.synchronize()
+    rows = {}
+    for e in prof.events():
+        if e.device_type == torch.autograd.DeviceType.CUDA:
+            ms, n = rows.get(e.name, (0.0, 0))
+            rows[e.name] = (ms + e.time_range.elapsed_us() / 1000, n + 1)
+    total = sum(ms for ms, _ in rows.values())
+    print(f"# diffusers profile of one UNet CFG step {title}: {total:.1f} ms of GPU time in {sum(n for _, n in rows.values())} launches")
+    for name, (ms, n) in sorted(rows.items(), key=lambda kv: -kv[1][0])[:30]:
+        print(f"#  {ms:8.2f} ms {100 * ms / max(total, 1e-9):5.1f}% {n:6d}x {name[:110]}", flush=True)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--shapes", nargs="*", default=["512x512x16", "1280x704x16"])
     p.add_argument("--vae-sizes", nargs="*", default=["512x512", "1280x704"])
     p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--profile", action="store_true",
+                   help="after timing, profile one more UNet step per shape: GPU time per kernel, top 30")
     args = p.parse_args()
     dev, dt = "cuda", torch.float16
     name = torch.cuda.get_device_name(0)
@@ -49,6 +68,8 @@ def main():
             ms = timed(lambda: unet(x, t, encoder_hidden_states=ctx, fps=fps, image_latents=lat, image_embeddings=emb), args.repeats)
             print(f"diffusers UNet CFG step {s} (float16)\t{ms:.1f}\t{torch.cuda.max_memory_allocated() / 2**30:.2f}\t{name}"
                   f"\t(reserved {torch.cuda.max_memory_reserved() / 2**30:.2f} GiB)", flush=True)
+            if args.profile:
+                profile(lambda: unet(x, t, encoder_hidden_states=ctx, fps=fps, image_latents=lat, image_embeddings=emb), s)
         del unet
         torch.cuda.empty_cache()
         vae = AutoencoderKL(**VAE).to(dev, dt).eval()

@@ -14,10 +14,11 @@ public struct UNetOptions: Sendable, Equatable {
         self.feedForwardChunkBytes = feedForwardChunkBytes
     }
 
-    /// For a GPU: feed-forward chunks of up to 2 GiB of float32-equivalent activations (1 GiB in
-    /// half precision), so the standard job runs each feed-forward in one piece — chunking there
-    /// only adds launches, smaller GEMMs and a concatenating copy.
-    public static let gpu = UNetOptions(feedForwardChunkBytes: 2 << 30)
+    /// For a GPU: feed-forward chunks of up to 3 GiB of float32-equivalent activations (1.5 GiB
+    /// in half precision), so the standard job and, where GEGLU is fused into the projection
+    /// (only the [T, inner] activation exists), 1280×704 and 768×768×24 run each feed-forward in
+    /// one piece — chunking there only adds launches, smaller GEMMs and a concatenating copy.
+    public static let gpu = UNetOptions(feedForwardChunkBytes: 3 << 30)
 }
 
 /// The transformer layer shared by the spatial and the temporal transformer.
@@ -54,7 +55,7 @@ struct BasicTransformerBlock {
         } else {
             x = attn2(be, norm2(be, x), adding: x)
         }
-        let chunk = max(1, options.feedForwardChunkBytes / max(1, ff.floatsPerToken * 4))
+        let chunk = max(1, options.feedForwardChunkBytes / max(1, ff.floatsPerToken(on: be) * 4))
         return perTokenChunked(be, x, chunkTokens: chunk) { t in  // t: [T, dim]
             ff(be, norm3(be, t), adding: t)
         }

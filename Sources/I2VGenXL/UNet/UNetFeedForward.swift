@@ -19,22 +19,30 @@ struct UNetFeedForward {
         out = try Linear(s["net.2"], inFeatures: inner, outFeatures: dim)
     }
 
-    /// Float32 elements of the widest intermediate per token (the `proj` output).
-    var floatsPerToken: Int { proj.outFeatures }
+    /// Float32 elements of the widest intermediate per token: the `proj` output, or only the
+    /// activation where the backend fuses GEGLU into the projection.
+    func floatsPerToken(on be: any Backend) -> Int {
+        activation == .geglu && be.fusesLinearGEGLU(inFeatures: proj.inFeatures, inner: out.inFeatures) ? out.inFeatures : proj.outFeatures
+    }
 
-    /// x: [T, dim] → [T, dim]. GEGLU: the first half of `proj`'s output is the value, the second
-    /// half the gate; GELU is exact (erf).
+    /// x: [T, dim] → [T, inner]: GEGLU (the first half of `proj`'s output is the value, the
+    /// second half the gate; one backend op, which may keep the product out of memory) or exact
+    /// (erf) GELU.
+    func activated(_ be: any Backend, _ x: Tensor) -> Tensor {
+        switch activation {
+        case .geglu: return be.linearGEGLU(x, weight: proj.weight, bias: proj.bias)  // [T, inner]
+        case .gelu: return be.gelu(proj(be, x))                                      // [T, inner]
+        }
+    }
+
+    /// x: [T, dim] → [T, dim].
     func callAsFunction(_ be: any Backend, _ x: Tensor) -> Tensor {
-        let h = proj(be, x)  // [T, 2·inner] or [T, inner]
-        let a = activation == .geglu ? be.geglu(h) : be.gelu(h)  // [T, inner]
-        return out(be, a)  // [T, dim]
+        out(be, activated(be, x))  // [T, dim]
     }
 
     /// ff(x) + residual, the residual added in the output projection. residual: [T, dim]
     func callAsFunction(_ be: any Backend, _ x: Tensor, adding residual: Tensor) -> Tensor {
-        let h = proj(be, x)  // [T, 2·inner] or [T, inner]
-        let a = activation == .geglu ? be.geglu(h) : be.gelu(h)  // [T, inner]
-        return out(be, a, adding: residual)  // [T, dim]
+        out(be, activated(be, x), adding: residual)  // [T, dim]
     }
 }
 

@@ -80,6 +80,15 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
         }
     }
 
+    public func linearGEGLU(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        let rows = x.count / max(weight.shape[1], 1)
+        return timed("linearGEGLU", "\(weight.shape[1])→\(weight.shape[0]) rows \(rows) w:\(weight.dtype.rawValue)",
+                     flops: 2 * Double(rows * weight.shape[0] * weight.shape[1])) {
+            inner.linearGEGLU(x, weight: weight, bias: bias)
+        }
+    }
+    public func fusesLinearGEGLU(inFeatures: Int, inner: Int) -> Bool { self.inner.fusesLinearGEGLU(inFeatures: inFeatures, inner: inner) }
+
     public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool) -> Tensor {
         let n = transposeB ? b.shape[1] : b.shape[2]
         return timed("matmul", "\(Self.s(a.shape))·\(Self.s(b.shape))\(transposeB ? "ᵀ" : "")",

@@ -261,9 +261,9 @@ enum KernelSource {
         return s
     }
 
-    /// The Hopper module (sm_90a): warpgroup-MMA attention for half storage.
+    /// The Hopper module (sm_90a): warpgroup-MMA attention and the fused GEGLU projection, for half storage.
     static func hopperSource(storage typeName: String) -> String {
         precondition(typeName == "h16" || typeName == "b16", "the Hopper module is for half storage")
-        return prelude + "\ntypedef \(typeName) T;\n#define MMA_T \"\(typeName == "h16" ? "f16" : "bf16")\"\n" + HopperAttentionSource.body
+        return prelude + "\ntypedef \(typeName) T;\n#define MMA_T \"\(typeName == "h16" ? "f16" : "bf16")\"\n" + HopperAttentionSource.body + HopperGEMMSource.body
     }
 }
