@@ -47,14 +47,20 @@ extension CUDABackend {
     }
 
     public func geglu(_ x: Tensor) -> Tensor {
+        let out = empty(Array(x.shape.dropLast()) + [x.dim(-1) / 2])
+        geglu(x, into: out)
+        return out
+    }
+
+    /// GEGLU of x [..., 2·d] written into `out` [..., d].
+    func geglu(_ x: Tensor, into out: Tensor) {
         let d = x.dim(-1) / 2, rows = x.count / max(2 * d, 1)
-        let out = empty(Array(x.shape.dropLast()) + [d])
+        precondition(out.count == rows * d, "geglu: output \(out.shape) for input \(x.shape)")
         if d % 8 == 0 && vectorizable(rows * d, x, out) {
             run("geglu_vec", count: rows * d / 8, [.ptr(addr(x)), .ptr(addr(out)), .i64(rows), .i64(d)])
-            return out
+            return
         }
         run("geglu", count: rows * d, [.ptr(addr(x)), .ptr(addr(out)), .i64(rows), .i64(d)])
-        return out
     }
 
     public func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) -> Tensor {

@@ -22,6 +22,8 @@ final class CUDAContext: @unchecked Sendable {
     var profiler: CUDAProfiler?
     private var modules: [String: OpaquePointer?] = [:]
     private var functions: [String: OpaquePointer?] = [:]
+    /// The dynamic shared memory each function is allowed so far (set above 48 KiB on demand).
+    private var sharedLimits: [String: Int] = [:]
     private let lock = NSLock()
 
     init(deviceIndex: Int) throws {
@@ -75,15 +77,23 @@ final class CUDAContext: @unchecked Sendable {
     func function(_ name: String, storage: String, module kind: KernelModule = .portable, dynamicSharedBytes: Int = 0) throws -> OpaquePointer? {
         let key = kind.moduleName(storage: storage) + "/" + name
         lock.lock(); defer { lock.unlock() }
-        if let f = functions[key] { return f }
-        let module = try loadModule(storage: storage, kind: kind)
-        var f: OpaquePointer?
-        try driver.check(name.withCString { driver.cuModuleGetFunction(&f, module, $0) }, "cuModuleGetFunction(\(name))")
-        if dynamicSharedBytes > 48 * 1024 {
+        let f: OpaquePointer?
+        if let known = functions[key] {
+            f = known
+        } else {
+            let module = try loadModule(storage: storage, kind: kind)
+            var loaded: OpaquePointer?
+            try driver.check(name.withCString { driver.cuModuleGetFunction(&loaded, module, $0) }, "cuModuleGetFunction(\(name))")
+            f = loaded
+            functions[key] = f
+        }
+        // A kernel whose shared memory grows with its operands (the resident-weight GEGLU) may ask
+        // for more than its first launch did: raise the limit when it does.
+        if dynamicSharedBytes > max(48 * 1024, sharedLimits[key] ?? 0) {
             try driver.check(driver.cuFuncSetAttribute(f, CUFunctionAttribute.maxDynamicSharedSizeBytes.rawValue, Int32(dynamicSharedBytes)),
                              "cuFuncSetAttribute(\(name), max dynamic shared memory \(dynamicSharedBytes))")
+            sharedLimits[key] = dynamicSharedBytes
         }
-        functions[key] = f
         return f
     }
 

@@ -273,11 +273,17 @@ public enum CUDASelfCheck {
         // The fused GEGLU projection (Hopper, half storage; elsewhere the composed default): every
         // compiled variant forced, rows not a multiple of the 128-row tile, K of 5 and 2 k-tiles
         // (fewer than the stages), without bias; a value/gate swap or a wrong gate column shows.
+        // 5000 rows give the resident-weight kernels more work units than blocks, so blocks
+        // change column block (reload their weights) mid-range; K = 640 fits only the 64-column one.
         for v in GEGLUVariant.compiled {
             check("linearGEGLU \(v)", [[2, 300, 320], [2560, 320], [2560]], forcing: { $0.gegluForce = v }) { b, t in
                 b.linearGEGLU(t[0], weight: t[1], bias: t[2]) }
             check("linearGEGLU \(v) K=128 no bias", [[130, 128], [1024, 128]], forcing: { $0.gegluForce = v }) { b, t in
                 b.linearGEGLU(t[0], weight: t[1], bias: nil) }
+            check("linearGEGLU \(v) 5000 rows", [[5000, 320], [2560, 320], [2560]], forcing: { $0.gegluForce = v }) { b, t in
+                b.linearGEGLU(t[0], weight: t[1], bias: t[2]) }
+            check("linearGEGLU \(v) K=640", [[700, 640], [2560, 640], [2560]], forcing: { $0.gegluForce = v }) { b, t in
+                b.linearGEGLU(t[0], weight: t[1], bias: t[2]) }
         }
         check("linearGEGLU measured", [[4096, 640], [5120, 640], [5120]]) { b, t in b.linearGEGLU(t[0], weight: t[1], bias: t[2]) }
         check("slice view + linear", [[6, 64, 64], [32, 64], [32]]) { b, t in
