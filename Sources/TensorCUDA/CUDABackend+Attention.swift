@@ -280,7 +280,7 @@ public struct CUDATuning: Sendable {
     /// (`fusesLinearGEGLU`; I2V_CUDA_FUSED_GEGLU=0 runs cuBLAS and a GEGLU pass).
     public var fusedGEGLU = true
     /// One fused GEGLU variant for every shape instead of the fastest measured
-    /// (I2V_CUDA_FUSED_GEGLU=<kernel name>, e.g. ff_geglu_ws_n128_s4; benchmarks, checks; a variant that
+    /// (I2V_CUDA_FUSED_GEGLU=<kernel name>, e.g. ff_geglu_ws_n64_s4; benchmarks, checks; a variant that
     /// cannot take a shape leaves it to cuBLAS and a GEGLU pass).
     public var gegluForce: GEGLUVariant?
 

@@ -8,9 +8,11 @@ extension CUDABackend {
     /// the block, and the feed-forward's token chunks are sized for the fused width).
     static let composedGEGLUCandidateBytes = 1 << 30
 
-    /// On Hopper with half storage, for K and inner multiples of 64 (every UNet feed-forward).
+    /// On Hopper with half storage, where a compiled variant holds the weights (K ≤ 640: the
+    /// UNet's two outer levels; the inner levels' K = 1280 keep cuBLAS and the GEGLU pass).
     public func fusesLinearGEGLU(inFeatures: Int, inner: Int) -> Bool {
-        tuning.fusedGEGLU && ctx.arch == 90 && precision != .float32 && inFeatures % 64 == 0 && inner % 64 == 0
+        tuning.fusedGEGLU && ctx.arch == 90 && precision != .float32
+            && GEGLUVariant.compiled.contains { $0.applies(inFeatures: inFeatures, inner: inner) }
     }
 
     public func linearGEGLU(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
@@ -23,8 +25,7 @@ extension CUDABackend {
         }
         let out = empty(Array(x.shape.dropLast()) + [inner])
         let launch = { (v: GEGLUVariant) -> Bool in
-            let grid = v.resident ? self.ctx.multiprocessors : (rows + 127) / 128 * (inner / v.columns)
-            self.runBlocks(v.kernelName, grid: grid, block: 256, sharedBytes: v.sharedBytes(inFeatures: inF), module: .hopper,
+            self.runBlocks(v.kernelName, grid: self.ctx.multiprocessors, block: 256, sharedBytes: v.sharedBytes(inFeatures: inF), module: .hopper,
                            [.ptr(self.addr(x)), .ptr(self.addr(weight)), .ptr(bias.map { self.addr($0) } ?? 0),
                             .ptr(self.addr(out)), .i32(rows), .i32(inner), .i32(inF)])
             return true
@@ -45,31 +46,26 @@ extension CUDABackend {
     }
 }
 
-/// One compiled shape of the fused GEGLU projection: 128 rows × `columns` outputs per block
-/// (`resident`: a persistent block per SM holding its columns' weights for all K, 64 rows per
-/// warpgroup streaming past), `stages` k-tiles of 64 channels in flight.
+/// One compiled shape of the fused GEGLU projection (`ff_geglu_ws`): a persistent block per SM
+/// holding `columns` value and `columns` gate rows of the weights for all K, 64 rows per
+/// warpgroup streaming past in `stages` slots of 64 channels.
 public struct GEGLUVariant: Sendable, Equatable, CustomStringConvertible {
     public let columns: Int
     public let stages: Int
-    public let resident: Bool
-    var kernelName: String { resident ? "ff_geglu_ws_n\(columns)_s\(stages)" : "ff_geglu_n\(columns)_s\(stages)" }
+    var kernelName: String { "ff_geglu_ws_n\(columns)_s\(stages)" }
     public var description: String { kernelName }
 
-    /// Streaming: an A tile of 128 rows and a B tile of 2·columns weight rows per stage, 128
-    /// bytes a row. Resident: the B tile for all K, then each warpgroup's 64-row A slots. Plus the
-    /// 1024-byte alignment slack.
-    func sharedBytes(inFeatures k: Int) -> Int {
-        resident ? k / 64 * 2 * columns * 128 + 2 * stages * 64 * 128 + 1024 : stages * (128 + 2 * columns) * 128 + 1024
-    }
+    /// The weights (K/64 slices of 2·columns rows of 128 bytes), each warpgroup's slots of 64
+    /// rows, and the 1024-byte alignment slack.
+    func sharedBytes(inFeatures k: Int) -> Int { k / 64 * 2 * columns * 128 + 2 * stages * 64 * 128 + 1024 }
 
-    /// Whether this variant takes a projection of these widths (resident weights must fit the
-    /// 227 KiB of shared memory a Hopper block may have).
+    /// Whether this variant takes a projection of these widths: the weights must fit beside the
+    /// slots in the 227 KiB of shared memory a Hopper block may have.
     func applies(inFeatures k: Int, inner: Int) -> Bool {
-        inner % columns == 0 && (!resident || sharedBytes(inFeatures: k) <= 227 * 1024)
+        k % 64 == 0 && inner % columns == 0 && sharedBytes(inFeatures: k) <= 227 * 1024
     }
 
-    /// The variants compiled into the Hopper module (FF_GEGLU_ENTRY / FF_GEGLU_WS_ENTRY lines).
-    public static let compiled = [GEGLUVariant(columns: 64, stages: 3, resident: false),
-                                  GEGLUVariant(columns: 128, stages: 4, resident: true),
-                                  GEGLUVariant(columns: 64, stages: 4, resident: true)]
+    /// The variants compiled into the Hopper module (FF_GEGLU_WS_ENTRY lines): 128 columns for
+    /// K ≤ 320, 64 for K ≤ 640.
+    public static let compiled = [GEGLUVariant(columns: 128, stages: 4), GEGLUVariant(columns: 64, stages: 4)]
 }
