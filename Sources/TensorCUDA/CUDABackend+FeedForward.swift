@@ -56,8 +56,8 @@ public struct GEGLUVariant: Sendable, Equatable, CustomStringConvertible {
     public var description: String { kernelName }
 
     /// The weights (K/64 slices of 2·columns rows of 128 bytes), each warpgroup's slots of 64
-    /// rows, and the 1024-byte alignment slack.
-    func sharedBytes(inFeatures k: Int) -> Int { k / 64 * 2 * columns * 128 + 2 * stages * 64 * 128 + 1024 }
+    /// rows, the 2·columns biases as floats, and the 1024-byte alignment slack.
+    func sharedBytes(inFeatures k: Int) -> Int { k / 64 * 2 * columns * 128 + 2 * stages * 64 * 128 + 2 * columns * 4 + 1024 }
 
     /// Whether this variant takes a projection of these widths: the weights must fit beside the
     /// slots in the 227 KiB of shared memory a Hopper block may have.

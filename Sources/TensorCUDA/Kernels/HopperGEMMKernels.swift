@@ -21,7 +21,7 @@
 /// Shared memory, 128-byte swizzle throughout (16-byte chunk `c` of row `r` at chunk `c ^ (r & 7)`,
 /// rows of 64 channels = 128 bytes, 8-row groups 1024 bytes apart, k-steps of 16 channels = +32
 /// bytes, "K-major" descriptors for both operands): the weights as K/64 slices of NW rows, then
-/// each warpgroup's STAGES slots of 64 rows.
+/// each warpgroup's STAGES slots of 64 rows, then the column block's NW biases as floats.
 ///
 /// Preconditions (checked by the dispatcher): K % 64 == 0, I % BN == 0, 16-byte aligned rows and
 /// base pointers. Rows past M are zero-filled and not written. The epilogue adds the bias and
@@ -66,6 +66,7 @@ enum HopperGEMMSource {
         const int tid = threadIdx.x, wg = tid >> 7, wtid = tid & 127, warp = (tid >> 5) & 3, lane = tid & 31, g = lane >> 2, c = lane & 3;
         const int ktiles = k >> 6;
         const unsigned aBase = sbase + (unsigned)ktiles * NW * 128u + (unsigned)wg * STAGES * ASLOT;
+        float* biasS = (float*)(smem_raw + (sbase - smem_u32(smem_raw)) + ktiles * NW * 128 + 2 * STAGES * ASLOT);   // [NW]: value, then gate biases
         const int mP = (m + 127) >> 7;
         const long long units = (long long)(inner / BN) * mP;
         const int u0 = (int)(units * blockIdx.x / gridDim.x), u1 = (int)(units * (blockIdx.x + 1) / gridDim.x);
@@ -96,6 +97,8 @@ enum HopperGEMMSource {
                 cp_async16(sbase + (unsigned)s * NW * 128u + r * 128u + (unsigned)((cc ^ (r & 7)) << 4), w + (long long)wr * k + s * 64 + cc * 8, 16);
             }
             cp_async_commit();
+            for (int i = tid; i < NW; i += 256)
+                biasS[i] = bias ? ld(bias, i < BN ? nb * BN + i : inner + nb * BN + (i - BN)) : 0.f;
 
             // Load cursor (next slice to fetch) and use cursor; slots in a ring of STAGES.
             int lmp = mpFirst, lks = 0, lslot = 0;
@@ -111,9 +114,17 @@ enum HopperGEMMSource {
             cp_async_wait_n<0>();   // the weights (and the first slices) are in
             fence_async_smem();
             __syncthreads();
+            // Ping-pong: warpgroup 1 starts when warpgroup 0 is halfway through its first pair, so
+            // one's epilogue (GELU, stores) overlaps the other's MMAs; they stay apart until the
+            // next column block.
+            const int half = ktiles / 2;   // < ktiles, so warpgroup 0 always arrives
             int uslot = 0;
             for (int mp = mpFirst; mp < mpEnd; ++mp) {
                 for (int ks = 0; ks < ktiles; ++ks) {
+                    if (mp == mpFirst && ks == half) {
+                        if (wg == 0) asm volatile("bar.arrive 3, 256;" ::: "memory");
+                    }
+                    if (mp == mpFirst && ks == 0 && wg == 1) asm volatile("bar.sync 3, 256;" ::: "memory");
                     cp_async_wait_n<STAGES - 2>();   // this slice has landed (own copies) ...
                     fence_async_smem();
                     wg_barrier(wg);                  // ... and everyone's
@@ -141,8 +152,8 @@ enum HopperGEMMSource {
                 #pragma unroll
                 for (int q = 0; q < BN / 8; ++q) {
                     const int cq = col + q * 8;
-                    float bv0 = 0.f, bv1 = 0.f, bg0 = 0.f, bg1 = 0.f;
-                    if (bias) { bv0 = ld(bias, cq); bv1 = ld(bias, cq + 1); bg0 = ld(bias, inner + cq); bg1 = ld(bias, inner + cq + 1); }
+                    const int bq = q * 8 + c * 2;
+                    const float bv0 = biasS[bq], bv1 = biasS[bq + 1], bg0 = biasS[BN + bq], bg1 = biasS[BN + bq + 1];
                     const int vi = 4 * q, gi = 4 * (BN / 8 + q);
                     if (rTop < m)
                         *(unsigned*)(out + (long long)rTop * inner + cq) = pack2(geglu_value(d[vi] + bv0, d[gi] + bg0), geglu_value(d[vi + 1] + bv1, d[gi + 1] + bg1));
@@ -154,7 +165,7 @@ enum HopperGEMMSource {
         }
     }
 
-    // ff_geglu_ws_n<BN>_s<STAGES>: dynamic shared memory = (K/64) · 2·BN · 128 + 2 · STAGES · 8192 + 1024 bytes.
+    // ff_geglu_ws_n<BN>_s<STAGES>: dynamic shared memory = (K/64) · 2·BN · 128 + 2 · STAGES · 8192 + 2·BN · 4 + 1024 bytes.
     #define FF_GEGLU_WS_ENTRY(BN, STAGES) \
     extern "C" __global__ void __launch_bounds__(256, 1) ff_geglu_ws_n##BN##_s##STAGES( \
         const T* x, const T* w, const T* bias, T* out, int m, int inner, int k) { \
