@@ -114,6 +114,21 @@ extension CUDABackend {
         let key = CUDAFusedAttention.Key(b: b, heads: heads, lq: lq, lk: lk, d: d, ldIn: operands.ldIn)
         let out = empty([b, lq, heads * d])
         var workspace: CUDABuffer?
+        if fused.needsTiming(key, scale: scale) {
+            // Several engine configurations: time each once on these operands, keep the fastest first.
+            fused.order(key, scale: scale) { plan in
+                var failed = false
+                let ms = try? CUDAOpTiming.time(self, warmup: 2, repeats: 5) {
+                    do {
+                        try fused.run(plan, q: operands.q, k: operands.k, v: operands.v, o: self.addr(out)) { bytes in
+                            workspace = self.scratchF32(max(1, (bytes + 3) / 4))
+                            return workspace!.address
+                        }
+                    } catch { failed = true }
+                }
+                return failed ? nil : ms
+            }
+        }
         let ran = ctx.profiled("cudnn fused attention", flops: 4 * Double(b * heads * lq * lk * d)) {
             fused.run(key, scale: scale, q: operands.q, k: operands.k, v: operands.v, o: addr(out)) { bytes in
                 workspace = self.scratchF32(max(1, (bytes + 3) / 4))
@@ -280,7 +295,7 @@ public struct CUDATuning: Sendable {
     /// (`fusesLinearGEGLU`; I2V_CUDA_FUSED_GEGLU=0 runs cuBLAS and a GEGLU pass).
     public var fusedGEGLU = true
     /// One fused GEGLU variant for every shape instead of the fastest measured
-    /// (I2V_CUDA_FUSED_GEGLU=<kernel name>, e.g. ff_geglu_ws_n64_s4; benchmarks, checks; a variant that
+    /// (I2V_CUDA_FUSED_GEGLU=<kernel name>, e.g. ff_geglu_ws_n128_s4; benchmarks, checks; a variant that
     /// cannot take a shape leaves it to cuBLAS and a GEGLU pass).
     public var gegluForce: GEGLUVariant?
 

@@ -8,8 +8,9 @@ extension CUDABackend {
     /// the block, and the feed-forward's token chunks are sized for the fused width).
     static let composedGEGLUCandidateBytes = 1 << 30
 
-    /// On Hopper with half storage, where a compiled variant holds the weights (K ≤ 640: the
-    /// UNet's two outer levels; the inner levels' K = 1280 keep cuBLAS and the GEGLU pass).
+    /// On Hopper with half storage, where a compiled variant holds the weights (K ≤ 320: the
+    /// UNet's outer level; K = 640 and 1280 keep cuBLAS and the GEGLU pass, which measured faster
+    /// than a 64-column variant at K = 640: 0.42 against 0.57–0.61 ms at [32768, 640] → 2560).
     public func fusesLinearGEGLU(inFeatures: Int, inner: Int) -> Bool {
         tuning.fusedGEGLU && ctx.arch == 90 && precision != .float32
             && GEGLUVariant.compiled.contains { $0.applies(inFeatures: inFeatures, inner: inner) }
@@ -65,7 +66,6 @@ public struct GEGLUVariant: Sendable, Equatable, CustomStringConvertible {
         k % 64 == 0 && inner % columns == 0 && sharedBytes(inFeatures: k) <= 227 * 1024
     }
 
-    /// The variants compiled into the Hopper module (FF_GEGLU_WS_ENTRY lines): 128 columns for
-    /// K ≤ 320, 64 for K ≤ 640.
-    public static let compiled = [GEGLUVariant(columns: 128, stages: 4), GEGLUVariant(columns: 64, stages: 4)]
+    /// The variants compiled into the Hopper module (FF_GEGLU_WS_ENTRY lines): 128 columns, K ≤ 320.
+    public static let compiled = [GEGLUVariant(columns: 128, stages: 4)]
 }

@@ -7,9 +7,10 @@ import Foundation
 ///
 /// which cuDNN's heuristics recognise and run as one fused flash-attention kernel. Tensors keep
 /// i2v's layout: q/o [B, Lq, H·D] and k/v [B, Lk, H·D] are described as [B, H, L, D] with strides
-/// (Kᵀ by swapping the last two), so nothing is copied. One plan per shape, built on first use
-/// and cached (nil when cuDNN has no engine for it, and the caller falls back to its own kernel).
-/// Non-causal only.
+/// (Kᵀ by swapping the last two), so nothing is copied. A plan for every engine configuration
+/// cuDNN's heuristics offer (up to 8 per probability type), built on first use and cached; the
+/// backend times them once on the real operands (`order`) and runs the fastest (none when cuDNN
+/// has no engine for the shape, and the caller falls back to its own kernel). Non-causal only.
 final class CUDAFusedAttention {
     /// `ldIn`: elements between consecutive q (k, v) rows — H·D, or 3·H·D for packed q|k|v rows.
     struct Key: Hashable { let b: Int, heads: Int, lq: Int, lk: Int, d: Int, ldIn: Int }
@@ -33,6 +34,8 @@ final class CUDAFusedAttention {
     private let handle: OpaquePointer?
     private let dataType: Int32
     private var plans: [Key: [Plan]] = [:]
+    /// Shapes whose plans were timed and sorted, fastest first, with how many there were.
+    private var timed: [Key: Int] = [:]
     /// Why the last plan could not be built (benchmarks print it).
     private(set) var lastFailure: String?
     private let lock = NSLock()
@@ -49,7 +52,8 @@ final class CUDAFusedAttention {
     /// The plan forms built so far and why the last shape without one failed.
     var report: String {
         lock.lock(); defer { lock.unlock() }
-        let forms = Set(plans.values.compactMap { $0.first?.form }).sorted().joined(separator: " / ")
+        let forms = plans.compactMap { key, list in list.first.map { "\($0.form)\(timed[key].map { " fastest of \($0)" } ?? "")" } }
+            .sorted().joined(separator: " / ")
         let usable = plans.values.filter { !$0.isEmpty }.count
         return "\(usable) shapes with a plan (\(forms.isEmpty ? "-" : forms)), \(plans.count - usable) without"
             + (lastFailure.map { "; last failure: \($0)" } ?? "")
@@ -68,11 +72,28 @@ final class CUDAFusedAttention {
         var built: [Plan] = []
         var failures: [String] = []
         for halfP in [true, false] {
-            do { built.append(try build(key, scale: scale, halfProbabilities: halfP)) } catch { failures.append("\(error)") }
+            do { built += try build(key, scale: scale, halfProbabilities: halfP) } catch { failures.append("\(error)") }
         }
         if built.isEmpty { lastFailure = failures.joined(separator: "; ") }
         plans[key] = built
         return built
+    }
+
+    /// Whether `key` has several plans not yet timed.
+    func needsTiming(_ key: Key, scale: Float) -> Bool {
+        let count = plans(key, scale: scale).count
+        lock.lock(); defer { lock.unlock() }
+        return count > 1 && timed[key] == nil
+    }
+
+    /// Times every plan of `key` with `measure` (milliseconds, nil when it failed) and keeps them
+    /// fastest first; failed plans go last.
+    func order(_ key: Key, scale: Float, measure: (Plan) -> Double?) {
+        let list = plans(key, scale: scale)
+        let times = list.map { measure($0) ?? .infinity }
+        lock.lock(); defer { lock.unlock() }
+        plans[key] = zip(list, times).sorted { $0.1 < $1.1 }.map(\.0)
+        timed[key] = list.count
     }
 
     /// Runs the first of `key`'s plans that executes, on device pointers; a plan whose execution
@@ -80,6 +101,20 @@ final class CUDAFusedAttention {
     func run(_ key: Key, scale: Float, q: UInt64, k: UInt64, v: UInt64, o: UInt64, workspace: (Int) -> UInt64) -> Bool {
         for plan in plans(key, scale: scale) {
             do {
+                try run(plan, q: q, k: k, v: v, o: o, workspace: workspace)
+                return true
+            } catch {
+                lock.lock()
+                lastFailure = "\(error) (workspace \(plan.workspaceBytes) bytes)"
+                plans[key] = plans[key]?.filter { $0 !== plan }
+                lock.unlock()
+            }
+        }
+        return false
+    }
+
+    /// Executes one plan on device pointers.
+    func run(_ plan: Plan, q: UInt64, k: UInt64, v: UInt64, o: UInt64, workspace: (Int) -> UInt64) throws {
                 let pack = try CuDNNDescriptor(graph, .variantPack)
                 // The by-value scale is passed as a host pointer, like every other tensor's address.
                 let ids = [Self.q, Self.k, Self.v, Self.o, Self.scaleID]
@@ -94,21 +129,12 @@ final class CUDAFusedAttention {
                 try withExtendedLifetime((pack, plan)) {
                     try graph.check(graph.execute(handle, plan.plan.raw, pack.raw), "cudnnBackendExecute(fused attention, \(plan.form))")
                 }
-                return true
-            } catch {
-                lock.lock()
-                lastFailure = "\(error) (workspace \(plan.workspaceBytes) bytes)"
-                plans[key] = plans[key]?.filter { $0 !== plan }
-                lock.unlock()
-            }
-        }
-        return false
     }
 
     /// The graph cudnn-frontend's SDPA node lowers to for inference (its composite softmax, used
     /// before cuDNN 9.21): S = Q·Kᵀ, S·scale (by-value scalar), M = max_row, E = exp(S − M),
     /// Z = sum_row(E), the virtual statistic M + log Z, P = E / Z in the I/O type, O = P·V.
-    private func build(_ key: Key, scale: Float, halfProbabilities: Bool) throws -> Plan {
+    private func build(_ key: Key, scale: Float, halfProbabilities: Bool) throws -> [Plan] {
         let (b, h, lq, lk, d, ld) = (Int64(key.b), Int64(key.heads), Int64(key.lq), Int64(key.lk), Int64(key.d), Int64(key.ldIn))
         let float = CuDNN.float
         var keep: [CuDNNDescriptor] = []
@@ -194,7 +220,8 @@ final class CUDAFusedAttention {
         }
         guard count > 0 else { throw CUDAError.libraryCall(call: "fused attention heuristics", message: "no engine for this graph") }
         var errors: [String] = []
-        for config in configs.prefix(Int(count)) {
+        var built: [Plan] = []
+        for (index, config) in configs.prefix(Int(count)).enumerated() {
             do {
                 let plan = try CuDNNDescriptor(graph, .executionPlan)
                 try plan.set(.planHandle, .handle, [handle])
@@ -203,10 +230,11 @@ final class CUDAFusedAttention {
                 var workspace: Int64 = 0, n: Int64 = 0
                 try graph.check(graph.getAttribute(plan.raw, CuDNNGraph.Attribute.planWorkspaceSize.rawValue,
                                                    CuDNNGraph.AttributeType.int64.rawValue, 1, &n, &workspace), "workspace size")
-                let form = "P \(halfProbabilities ? "half" : "float")"
-                return Plan(plan: plan, workspaceBytes: Int(workspace), form: form, scale: scale, retained: keep + configs)
+                let form = "P \(halfProbabilities ? "half" : "float") config \(index)"
+                built.append(Plan(plan: plan, workspaceBytes: Int(workspace), form: form, scale: scale, retained: keep + configs))
             } catch { errors.append("\(error)") }
         }
+        if !built.isEmpty { return built }
         throw CUDAError.libraryCall(call: "fused attention plan", message: "\(count) engine configs, none finalised: \(errors.prefix(2).joined(separator: "; "))")
     }
 }

@@ -4,7 +4,7 @@
 /// projection never reaches global memory: cuBLAS writes it and a GEGLU pass reads it back
 /// otherwise, 1.5× the traffic of the product's own output, at the UNet's widest activations.
 ///
-/// Weight-stationary and persistent (one block per SM), for K ≤ 640: a block keeps the weights of
+/// Weight-stationary and persistent (one block per SM), for K ≤ 320: a block keeps the weights of
 /// one column block — BN value rows stacked over the BN matching gate rows, NW = 2·BN rows, for
 /// all K — in shared memory and streams rows of x past them. One
 /// `wgmma.mma_async.m64n<NW>k16` per warpgroup and 16-channel step computes both halves, so every
@@ -44,7 +44,7 @@ enum HopperGEMMSource {
         """
     }
 
-    static var body: String { wgmmaSS(n: 128) + wgmmaSS(n: 256) + kernel }
+    static var body: String { wgmmaSS(n: 256) + kernel }
 
     static let kernel = #"""
     template <int N> __device__ __forceinline__ void cp_async_wait_n() { asm volatile("cp.async.wait_group %0;" :: "n"(N) : "memory"); }
@@ -52,7 +52,6 @@ enum HopperGEMMSource {
     // Barrier over one warpgroup (ids 1 and 2; 0 is __syncthreads).
     __device__ __forceinline__ void wg_barrier(int wg) { asm volatile("bar.sync %0, 128;" :: "r"(1 + wg) : "memory"); }
     template <int NW> __device__ __forceinline__ void wgmma_ss(float* d, unsigned long long a, unsigned long long b, int acc);
-    template <> __device__ __forceinline__ void wgmma_ss<128>(float* d, unsigned long long a, unsigned long long b, int acc) { wgmma_ss_n128(d, a, b, acc); }
     template <> __device__ __forceinline__ void wgmma_ss<256>(float* d, unsigned long long a, unsigned long long b, int acc) { wgmma_ss_n256(d, a, b, acc); }
     __device__ __forceinline__ float geglu_value(float v, float g) { return v * 0.5f * g * (1.f + erff(g * 0.70710678118654752f)); }
 
@@ -171,7 +170,6 @@ enum HopperGEMMSource {
         const T* x, const T* w, const T* bias, T* out, int m, int inner, int k) { \
         ff_geglu_ws<BN, STAGES>(x, w, bias, out, m, inner, k); }
     FF_GEGLU_WS_ENTRY(128, 4)
-    FF_GEGLU_WS_ENTRY(64, 4)
 
     """#
 }
