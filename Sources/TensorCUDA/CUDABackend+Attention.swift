@@ -291,6 +291,9 @@ public struct CUDATuning: Sendable {
     /// One 2-D convolution path for every shape instead of the fastest measured (benchmarks;
     /// a path that cannot take a shape falls back to im2col + GEMM).
     public var convolutionPath: ConvolutionPath?
+    /// Time the cuBLASLt heuristic's algorithms for each linear shape once and run the fastest
+    /// (I2V_CUDA_LT_TIMING=0 runs the heuristic's first).
+    public var timeLinearAlgorithms = true
     /// The feed-forward's GEGLU projection as one Hopper kernel where it applies
     /// (`fusesLinearGEGLU`; I2V_CUDA_FUSED_GEGLU=0 runs cuBLAS and a GEGLU pass).
     public var fusedGEGLU = true
@@ -316,6 +319,7 @@ public struct CUDATuning: Sendable {
         if env["I2V_CUDA_CHANNELS_LAST_RESNETS"] == "0" { channelsLastResnets = false }
         if let v = env["I2V_CUDA_CHANNELS_LAST_MIN_PIXELS"].flatMap(Int.init) { channelsLastMinPixels = v }
         if env["I2V_CUDA_FUSED_GEGLU"] == "0" { fusedGEGLU = false }
+        if env["I2V_CUDA_LT_TIMING"] == "0" { timeLinearAlgorithms = false }
         if let name = env["I2V_CUDA_FUSED_GEGLU"], let v = GEGLUVariant.compiled.first(where: { $0.kernelName == name }) { gegluForce = v }
     }
 }

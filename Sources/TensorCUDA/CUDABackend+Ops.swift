@@ -37,11 +37,22 @@ extension CUDABackend {
         guard tuning.fusedLinear, let lt = ltMatmul else { return false }
         ctx.ensureCurrent()
         let outF = weight.shape[0], inF = weight.shape[1]
-        return ctx.profiled(residual == nil ? "cublasLt linear+bias" : "cublasLt linear+bias+residual",
-                            flops: 2 * Double(rows) * Double(outF) * Double(inF)) {
-            lt.linear(rows: rows, outF: outF, inF: inF, x: addr(x), weight: addr(weight), bias: addr(bias),
-                      residual: residual.map { addr($0) }, out: addr(out))
+        let run = { (candidate: Int?) in
+            lt.linear(rows: rows, outF: outF, inF: inF, x: self.addr(x), weight: self.addr(weight), bias: self.addr(bias),
+                      residual: residual.map { self.addr($0) }, out: self.addr(out), candidate: candidate)
         }
+        let key = CUDALtMatmul.Key(rows: rows, outF: outF, inF: inF, residual: residual != nil)
+        let candidates = tuning.timeLinearAlgorithms ? lt.untimedCandidates(key) : 0
+        if candidates > 1 {
+            // Time the heuristic's algorithms once on these operands, then run the fastest.
+            lt.order(key, milliseconds: (0..<candidates).map { i in
+                var ran = true
+                let ms = try? CUDAOpTiming.time(self, warmup: 2, repeats: 5) { if !run(i) { ran = false } }
+                return ran ? ms : nil
+            })
+        }
+        return ctx.profiled(residual == nil ? "cublasLt linear+bias" : "cublasLt linear+bias+residual",
+                            flops: 2 * Double(rows) * Double(outF) * Double(inF)) { run(nil) }
     }
 
     func cudnnConvolution(_ dnn: CUDAConvolution, _ x: Tensor, weight: Tensor, out: Tensor, stride: Int, padding: Padding2D) -> Bool {

@@ -1,18 +1,25 @@
 import Foundation
 
 /// Linear layers through cuBLASLt with the bias (and optionally a residual) fused into the GEMM:
-/// D = X·Wᵀ + bias (+ residual) in one kernel, rounding to the storage type once. One plan
-/// (descriptors + the heuristic's algorithm) per shape, built on first use and cached. Returns
-/// false when cuBLASLt has no algorithm for a case, so the caller falls back to GEMM + bias.
+/// D = X·Wᵀ + bias (+ residual) in one kernel, rounding to the storage type once. One plan per
+/// shape (descriptors + up to `candidateCount` of the heuristic's algorithms), built on first use
+/// and cached; the backend times the candidates once on the real operands (`order`) and runs the
+/// fastest. Returns false when cuBLASLt has no algorithm for a case, so the caller falls back to
+/// GEMM + bias.
 final class CUDALtMatmul {
-    private struct Key: Hashable { let rows: Int, outF: Int, inF: Int, residual: Bool }
+    struct Key: Hashable { let rows: Int, outF: Int, inF: Int, residual: Bool }
     private final class Plan {
         let desc: OpaquePointer?, a: OpaquePointer?, b: OpaquePointer?, d: OpaquePointer?
-        let algo: UnsafeMutableRawPointer  // cublasLtMatmulAlgo_t, 64 bytes
-        init(desc: OpaquePointer?, a: OpaquePointer?, b: OpaquePointer?, d: OpaquePointer?, algo: UnsafeMutableRawPointer) {
-            self.desc = desc; self.a = a; self.b = b; self.d = d; self.algo = algo
+        /// cublasLtMatmulAlgo_t values (64 bytes each), the one to run first.
+        var algos: [UnsafeMutableRawPointer]
+        var timed = false
+        init(desc: OpaquePointer?, a: OpaquePointer?, b: OpaquePointer?, d: OpaquePointer?, algos: [UnsafeMutableRawPointer]) {
+            self.desc = desc; self.a = a; self.b = b; self.d = d; self.algos = algos
         }
     }
+
+    /// How many of the heuristic's algorithms a plan keeps as candidates.
+    static let candidateCount = 6
 
     static let workspaceBytes = 32 << 20
     private let lt: CuBLASLt
@@ -37,13 +44,14 @@ final class CUDALtMatmul {
 
     /// out[rows, outF] = x[rows, inF] · weight[outF, inF]ᵀ + bias[outF] (+ residual[rows, outF]).
     /// Every pointer must be 256-byte aligned (the heuristic's default assumption).
-    func linear(rows: Int, outF: Int, inF: Int, x: UInt64, weight: UInt64, bias: UInt64, residual: UInt64?, out: UInt64) -> Bool {
+    /// `candidate` picks one of the plan's algorithms (timing); nil runs the first.
+    func linear(rows: Int, outF: Int, inF: Int, x: UInt64, weight: UInt64, bias: UInt64, residual: UInt64?, out: UInt64,
+                candidate: Int? = nil) -> Bool {
         guard [x, weight, bias, out, residual ?? 0].allSatisfy({ $0 % 256 == 0 }) else { return false }
         let key = Key(rows: rows, outF: outF, inF: inF, residual: residual != nil)
         lock.lock(); defer { lock.unlock() }
-        let plan: Plan?
-        if let cached = plans[key] { plan = cached } else { plan = makePlan(key); plans[key] = plan }
-        guard let plan else { return false }
+        guard let plan = plan(key), (candidate ?? 0) < plan.algos.count else { return false }
+        let algo = plan.algos[candidate ?? 0]
         var biasPointer = bias
         guard lt.descSetAttribute(plan.desc, CuBLASLt.descBiasPointer, &biasPointer, 8) == 0 else { return false }
         var alpha: Float = 1, beta: Float = residual == nil ? 0 : 1
@@ -51,10 +59,33 @@ final class CUDALtMatmul {
         let rc = lt.matmul(handle, plan.desc, &alpha, UnsafeRawPointer(bitPattern: UInt(weight)), plan.a,
                            UnsafeRawPointer(bitPattern: UInt(x)), plan.b, &beta,
                            UnsafeRawPointer(bitPattern: UInt(residual ?? out)), plan.d,
-                           UnsafeMutableRawPointer(bitPattern: UInt(out)), plan.d, plan.algo,
+                           UnsafeMutableRawPointer(bitPattern: UInt(out)), plan.d, algo,
                            UnsafeMutableRawPointer(bitPattern: UInt(workspace)), Self.workspaceBytes, nil)
         if rc != 0 { fatalError("\(CUDAError.cublas(call: "cublasLtMatmul rows=\(rows) out=\(outF) in=\(inF)", status: rc))") }
         return true
+    }
+
+    /// The cached plan for `key`, built on first use (lock held).
+    private func plan(_ key: Key) -> Plan? {
+        if let cached = plans[key] { return cached }
+        let made = makePlan(key)
+        plans[key] = made
+        return made
+    }
+
+    /// How many algorithms `key` has still to be timed: 0 once timed, or when there is one or none.
+    func untimedCandidates(_ key: Key) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        guard let plan = plan(key), !plan.timed, plan.algos.count > 1 else { return 0 }
+        return plan.algos.count
+    }
+
+    /// Orders `key`'s algorithms by `milliseconds` (one per candidate; nil: failed, goes last).
+    func order(_ key: Key, milliseconds: [Double?]) {
+        lock.lock(); defer { lock.unlock() }
+        guard let plan = plans[key] ?? nil, milliseconds.count == plan.algos.count else { return }
+        plan.algos = zip(plan.algos, milliseconds).sorted { ($0.1 ?? .infinity) < ($1.1 ?? .infinity) }.map(\.0)
+        plan.timed = true
     }
 
     private func makePlan(_ key: Key) -> Plan? {
@@ -73,14 +104,19 @@ final class CUDALtMatmul {
         // The heuristic needs a bias pointer to judge alignment; any 256-aligned value will do.
         var probe = workspace
         guard lt.descSetAttribute(desc, CuBLASLt.descBiasPointer, &probe, 8) == 0 else { return nil }
-        let result = UnsafeMutableRawPointer.allocate(byteCount: CuBLASLt.heuristicResultBytes, alignment: 16)
-        defer { result.deallocate() }
+        let n = Self.candidateCount, size = CuBLASLt.heuristicResultBytes
+        let results = UnsafeMutableRawPointer.allocate(byteCount: n * size, alignment: 16)
+        defer { results.deallocate() }
         var returned: Int32 = 0
-        guard lt.algoGetHeuristic(handle, desc, a, b, d, d, pref, 1, result, &returned) == 0, returned > 0,
-              result.load(fromByteOffset: 72, as: Int32.self) == 0,
-              result.load(fromByteOffset: 64, as: Int.self) <= Self.workspaceBytes else { return nil }
-        let algo = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 16)
-        algo.copyMemory(from: result, byteCount: 64)
-        return Plan(desc: desc, a: a, b: b, d: d, algo: algo)
+        guard lt.algoGetHeuristic(handle, desc, a, b, d, d, pref, Int32(n), results, &returned) == 0 else { return nil }
+        // Each result: the algorithm (64 bytes), its workspace size at 64, its status at 72.
+        let algos: [UnsafeMutableRawPointer] = (0..<Int(max(0, returned))).compactMap { i in
+            let r = results + i * size
+            guard r.load(fromByteOffset: 72, as: Int32.self) == 0, r.load(fromByteOffset: 64, as: Int.self) <= Self.workspaceBytes else { return nil }
+            let algo = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 16)
+            algo.copyMemory(from: r, byteCount: 64)
+            return algo
+        }
+        return algos.isEmpty ? nil : Plan(desc: desc, a: a, b: b, d: d, algos: algos)
     }
 }
