@@ -11,7 +11,7 @@ extension CUDABackend {
         precondition(weight.rank == 2 && x.dim(-1) == inF, "linear: input \(x.shape), weight \(weight.shape)")
         let rows = x.count / inF
         let out = empty(Array(x.shape.dropLast()) + [outF])
-        if let bias, fusedLinear(x, weight: weight, bias: bias, residual: nil, out: out, rows: rows) { return out }
+        if fusedLinear(x, weight: weight, bias: bias, residual: nil, out: out, rows: rows) { return out }
         gemm(transB: true, m: rows, n: outF, k: inF, a: addr(x), lda: inF, b: addr(weight), ldb: inF, beta: 0, c: addr(out), ldc: outF)
         if let bias { addBias(out, bias, channels: outF, inner: 1) }
         return out
@@ -25,7 +25,7 @@ extension CUDABackend {
         let rows = x.count / inF
         precondition(residual.count == rows * outF, "linear: residual \(residual.shape) for \(rows)×\(outF) outputs")
         let out = empty(Array(x.shape.dropLast()) + [outF])
-        if let bias, fusedLinear(x, weight: weight, bias: bias, residual: residual, out: out, rows: rows) { return out }
+        if fusedLinear(x, weight: weight, bias: bias, residual: residual, out: out, rows: rows) { return out }
         copyRows(residual, out, rows: 1, cols: out.count, xStride: 0, yStride: 0, xOff: 0, yOff: 0)
         gemm(transB: true, m: rows, n: outF, k: inF, a: addr(x), lda: inF, b: addr(weight), ldb: inF, beta: 1, c: addr(out), ldc: outF)
         if let bias { addBias(out, bias, channels: outF, inner: 1) }
@@ -33,15 +33,15 @@ extension CUDABackend {
     }
 
     /// The cuBLASLt path of `linear`; false when it does not apply (tuning off, misaligned, no algorithm).
-    func fusedLinear(_ x: Tensor, weight: Tensor, bias: Tensor, residual: Tensor?, out: Tensor, rows: Int) -> Bool {
+    func fusedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?, residual: Tensor?, out: Tensor, rows: Int) -> Bool {
         guard tuning.fusedLinear, let lt = ltMatmul else { return false }
         ctx.ensureCurrent()
         let outF = weight.shape[0], inF = weight.shape[1]
         let run = { (candidate: Int?) in
-            lt.linear(rows: rows, outF: outF, inF: inF, x: self.addr(x), weight: self.addr(weight), bias: self.addr(bias),
+            lt.linear(rows: rows, outF: outF, inF: inF, x: self.addr(x), weight: self.addr(weight), bias: bias.map { self.addr($0) },
                       residual: residual.map { self.addr($0) }, out: self.addr(out), candidate: candidate)
         }
-        let key = CUDALtMatmul.Key(rows: rows, outF: outF, inF: inF, residual: residual != nil)
+        let key = CUDALtMatmul.Key(rows: rows, outF: outF, inF: inF, bias: bias != nil, residual: residual != nil)
         let candidates = tuning.timeLinearAlgorithms ? lt.untimedCandidates(key) : 0
         if candidates > 1 {
             // Time the heuristic's algorithms once on these operands, then run the fastest.
@@ -51,7 +51,7 @@ extension CUDABackend {
                 return ran ? ms : nil
             })
         }
-        return ctx.profiled(residual == nil ? "cublasLt linear+bias" : "cublasLt linear+bias+residual",
+        return ctx.profiled("cublasLt linear" + (bias == nil ? "" : "+bias") + (residual == nil ? "" : "+residual"),
                             flops: 2 * Double(rows) * Double(outF) * Double(inF)) { run(nil) }
     }
 

@@ -1,13 +1,13 @@
 import Foundation
 
-/// Linear layers through cuBLASLt with the bias (and optionally a residual) fused into the GEMM:
-/// D = X·Wᵀ + bias (+ residual) in one kernel, rounding to the storage type once. One plan per
+/// Linear layers through cuBLASLt with the bias (when there is one, and optionally a residual)
+/// fused into the GEMM: D = X·Wᵀ (+ bias) (+ residual) in one kernel, rounding to the storage type once. One plan per
 /// shape (descriptors + up to `candidateCount` of the heuristic's algorithms), built on first use
 /// and cached; the backend times the candidates once on the real operands (`order`) and runs the
 /// fastest. Returns false when cuBLASLt has no algorithm for a case, so the caller falls back to
 /// GEMM + bias.
 final class CUDALtMatmul {
-    struct Key: Hashable { let rows: Int, outF: Int, inF: Int, residual: Bool }
+    struct Key: Hashable { let rows: Int, outF: Int, inF: Int, bias: Bool, residual: Bool }
     private final class Plan {
         let desc: OpaquePointer?, a: OpaquePointer?, b: OpaquePointer?, d: OpaquePointer?
         /// cublasLtMatmulAlgo_t values (64 bytes each), the one to run first.
@@ -42,18 +42,19 @@ final class CUDALtMatmul {
         workspaceOwner = CUDABuffer(address: addr, byteCount: Self.workspaceBytes, capacity: cap, allocator: allocator)
     }
 
-    /// out[rows, outF] = x[rows, inF] · weight[outF, inF]ᵀ + bias[outF] (+ residual[rows, outF]).
+    /// out[rows, outF] = x[rows, inF] · weight[outF, inF]ᵀ (+ bias[outF]) (+ residual[rows, outF]).
     /// Every pointer must be 256-byte aligned (the heuristic's default assumption).
     /// `candidate` picks one of the plan's algorithms (timing); nil runs the first.
-    func linear(rows: Int, outF: Int, inF: Int, x: UInt64, weight: UInt64, bias: UInt64, residual: UInt64?, out: UInt64,
+    func linear(rows: Int, outF: Int, inF: Int, x: UInt64, weight: UInt64, bias: UInt64?, residual: UInt64?, out: UInt64,
                 candidate: Int? = nil) -> Bool {
-        guard [x, weight, bias, out, residual ?? 0].allSatisfy({ $0 % 256 == 0 }) else { return false }
-        let key = Key(rows: rows, outF: outF, inF: inF, residual: residual != nil)
+        guard [x, weight, bias ?? 0, out, residual ?? 0].allSatisfy({ $0 % 256 == 0 }) else { return false }
+        let key = Key(rows: rows, outF: outF, inF: inF, bias: bias != nil, residual: residual != nil)
         lock.lock(); defer { lock.unlock() }
         guard let plan = plan(key), (candidate ?? 0) < plan.algos.count else { return false }
         let algo = plan.algos[candidate ?? 0]
-        var biasPointer = bias
-        guard lt.descSetAttribute(plan.desc, CuBLASLt.descBiasPointer, &biasPointer, 8) == 0 else { return false }
+        if var biasPointer = bias {
+            guard lt.descSetAttribute(plan.desc, CuBLASLt.descBiasPointer, &biasPointer, 8) == 0 else { return false }
+        }
         var alpha: Float = 1, beta: Float = residual == nil ? 0 : 1
         // Column-major view: D[outF × rows] = Wᵀ-op(A[inF × outF]) · B[inF × rows] (+ C = residual).
         let rc = lt.matmul(handle, plan.desc, &alpha, UnsafeRawPointer(bitPattern: UInt(weight)), plan.a,
@@ -91,7 +92,7 @@ final class CUDALtMatmul {
     private func makePlan(_ key: Key) -> Plan? {
         var desc: OpaquePointer?, a: OpaquePointer?, b: OpaquePointer?, d: OpaquePointer?, pref: OpaquePointer?
         guard lt.descCreate(&desc, CuBLAS.compute32F, CuBLAS.r32F) == 0 else { return nil }
-        var transA = CuBLAS.opT, transB = CuBLAS.opN, epilogue = CuBLASLt.epilogueBias
+        var transA = CuBLAS.opT, transB = CuBLAS.opN, epilogue = key.bias ? CuBLASLt.epilogueBias : CuBLASLt.epilogueDefault
         guard lt.descSetAttribute(desc, CuBLASLt.descTransA, &transA, 4) == 0,
               lt.descSetAttribute(desc, CuBLASLt.descTransB, &transB, 4) == 0,
               lt.descSetAttribute(desc, CuBLASLt.descEpilogue, &epilogue, 4) == 0,
@@ -103,7 +104,7 @@ final class CUDALtMatmul {
         guard lt.preferenceSetAttribute(pref, CuBLASLt.prefMaxWorkspaceBytes, &maxWorkspace, 8) == 0 else { return nil }
         // The heuristic needs a bias pointer to judge alignment; any 256-aligned value will do.
         var probe = workspace
-        guard lt.descSetAttribute(desc, CuBLASLt.descBiasPointer, &probe, 8) == 0 else { return nil }
+        guard !key.bias || lt.descSetAttribute(desc, CuBLASLt.descBiasPointer, &probe, 8) == 0 else { return nil }
         let n = Self.candidateCount, size = CuBLASLt.heuristicResultBytes
         let results = UnsafeMutableRawPointer.allocate(byteCount: n * size, alignment: 16)
         defer { results.deallocate() }
