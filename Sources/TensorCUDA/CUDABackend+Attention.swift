@@ -87,7 +87,6 @@ extension CUDABackend {
     func hopperVariant(headDim d: Int, lk: Int) -> HopperVariant? {
         guard tuning.hopperAttention, ctx.arch == 90, d == 64 else { return nil }
         if let forced = tuning.hopperForce, HopperVariant.compiled.contains(forced) { return forced }
-        if lk > 64 && lk <= 80 { return .crossAttention }
         return lk > 64 ? tuning.hopperDefault : nil
     }
 
@@ -228,19 +227,15 @@ public struct HopperVariant: Sendable, Equatable, CustomStringConvertible {
     var sharedBytes: Int { 4 * keyTile * 128 + 1024 }
     public var description: String { "wgmma \(warpgroups)wg×\(keyTile)k" }
 
-    /// The variants compiled into the Hopper module (HOPPER_ENTRY lines): the default, the
+    /// The variants compiled into the Hopper module (HOPPER_ENTRY lines): the default and the
     /// runner-up of the H200 measurements (128-key tiles and three warpgroups measured slower,
-    /// docs/cuda-perf-notes.md run 4, and are not compiled), and the cross-attention's.
-    public static let compiled: [HopperVariant] = [HopperVariant(warpgroups: 1, keyTile: 64), HopperVariant(warpgroups: 2, keyTile: 64),
-                                                   HopperVariant(warpgroups: 1, keyTile: 80)]
+    /// docs/cuda-perf-notes.md run 4, and are not compiled).
+    public static let compiled: [HopperVariant] = [HopperVariant(warpgroups: 1, keyTile: 64), HopperVariant(warpgroups: 2, keyTile: 64)]
     /// The default for spatial and cross attention: one warpgroup and 64-key tiles, so several
     /// independent blocks share an SM and one block's softmax overlaps another's MMAs. Measured on
     /// an H200 (docs/cuda-perf-notes.md, run 3): 4096 tokens 1.82 ms (377 TFLOP/s) against 1.89
     /// for 2 warpgroups, 1.97–2.40 for 128-key tiles and 2.40 for the best mma.sync kernel.
     static let standard = HopperVariant(warpgroups: 1, keyTile: 64)
-    /// For 65–80 keys (the cross-attention's 77 text tokens): one 80-key tile instead of two of 64,
-    /// of which the second would be 13 keys and 51 masked columns.
-    static let crossAttention = HopperVariant(warpgroups: 1, keyTile: 80)
 }
 
 /// Kernel-path switches, for benchmarks and for falling back when a fused path misbehaves.

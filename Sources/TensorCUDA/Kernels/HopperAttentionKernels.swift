@@ -39,7 +39,7 @@ enum HopperAttentionSource {
     }
 
     static var body: String {
-        AttentionDeviceSource.common + prologue + wgmma(n: 64, transB: 0) + wgmma(n: 80, transB: 0) + wgmma(n: 64, transB: 1) + kernel
+        AttentionDeviceSource.common + prologue + wgmma(n: 64, transB: 0) + wgmma(n: 64, transB: 1) + kernel
     }
 
     static let prologue = #"""
@@ -59,15 +59,10 @@ enum HopperAttentionSource {
     """#
 
     static let kernel = #"""
-    // S = Q·Kᵀ for one 16-channel step over a tile of BN keys.
-    template <int BN> __device__ __forceinline__ void wgmma_s(float* d, const unsigned* a, unsigned long long desc, int acc);
-    template <> __device__ __forceinline__ void wgmma_s<64>(float* d, const unsigned* a, unsigned long long desc, int acc) { wgmma_n64_t0(d, a, desc, acc); }
-    template <> __device__ __forceinline__ void wgmma_s<80>(float* d, const unsigned* a, unsigned long long desc, int acc) { wgmma_n80_t0(d, a, desc, acc); }
-
     template <int NWG, int BN>
     __device__ __forceinline__ void hopper_attention(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
                                                      T* __restrict__ o, int heads, int lq, int lk, long long ldIn, float scaleLog2, int causal) {
-        static_assert(BN == 64 || BN == 80, "S = Q·Kᵀ is one m64n64 or m64n80 wgmma per 16-channel step");
+        static_assert(BN == 64, "S = Q·Kᵀ is one m64n64 wgmma per 16-channel step");
         constexpr int D = 64, BM = 64 * NWG, NB = BN / 8, DB = D / 8, THREADS = 128 * NWG;
         constexpr unsigned TILE = BN * 128u;     // bytes of one K or V tile
         constexpr unsigned STAGE = 2u * TILE;    // K tile, then V tile
@@ -138,7 +133,7 @@ enum HopperAttentionSource {
             #pragma unroll
             for (int kk = 0; kk < 4; ++kk) {
                 const unsigned long long desc = smem_desc(kT + kk * 32u, 16u, 1024u);
-                wgmma_s<BN>(s, qf[kk], desc, kk);
+                wgmma_n64_t0(s, qf[kk], desc, kk);
             }
             wg_commit();
             wg_wait0();
@@ -212,7 +207,6 @@ enum HopperAttentionSource {
         hopper_attention<W, BN>(q, k, v, o, heads, lq, lk, ldIn, scaleLog2, causal); }
     HOPPER_ENTRY(1, 64, 3)
     HOPPER_ENTRY(2, 64, 2)
-    HOPPER_ENTRY(1, 80, 3)
 
     """#
 }
