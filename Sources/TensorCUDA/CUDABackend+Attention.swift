@@ -4,7 +4,8 @@ import Tensor
 // Attention on the GPU. Five paths, chosen per call:
 // - half storage, at least `CUDATuning.cudnnAttentionMinKeys` keys, not causal: cuDNN's fused
 //   attention through its graph API (CUDAFusedAttention.swift) where cuDNN 9 has an engine for the
-//   shape (on an H200: 525–536 TFLOP/s from 4096 tokens, against 375–391 for the kernel below);
+//   shape and it measured faster than the project's kernel for it (timed once per shape; on an
+//   H200: 525–536 TFLOP/s from 4096 tokens, against 375–391 for the kernel below);
 // - Hopper (sm_90), half storage, head dim 64, more than 64 keys: the warpgroup-MMA kernel
 //   (HopperAttentionKernels.swift);
 // - half storage, equal head dims in {64, 80}, aligned rows: the fused tensor-core kernel
@@ -43,15 +44,29 @@ extension CUDABackend {
         return attentionFusedPaths(operands, heads: heads, headDim: d, scale: scale, causal: false, variant: variant)
     }
 
-    /// The fused paths in order of preference: cuDNN's (long key sequences, not causal), the
-    /// Hopper warpgroup-MMA kernel (head dim 64), the mma.sync kernel `variant`.
+    /// The fused paths: cuDNN's (from `cudnnAttentionMinKeys` keys, not causal) and the project's
+    /// kernel for the shape (the Hopper warpgroup-MMA kernel for head dim 64, else the mma.sync
+    /// kernel `variant`). Where both take a shape, the faster is measured once per shape
+    /// (`fastestOf`); a forced path or forced cuDNN keeps the fixed order cuDNN, Hopper, mma.sync.
     func attentionFusedPaths(_ operands: PackedOperands, heads: Int, headDim d: Int, scale: Float, causal: Bool, variant: FlashVariant) -> Tensor {
-        if useCuDNNAttention, !causal, operands.lk >= tuning.cudnnAttentionMinKeys,
-           let out = cudnnAttention(operands, heads: heads, headDim: d, scale: scale) { return out }
+        let out = empty([operands.batch, operands.lq, heads * d])
+        let cudnnTakes = useCuDNNAttention && !causal && operands.lk >= tuning.cudnnAttentionMinKeys
+        let cudnn = { self.cudnnAttention(operands, heads: heads, headDim: d, scale: scale, into: out) }
+        let kernel: () -> Bool
         if let hopper = hopperVariant(headDim: d, lk: operands.lk) {
-            return hopperAttention(operands, heads: heads, scale: scale, causal: causal, variant: hopper)
+            kernel = { self.hopperAttention(operands, heads: heads, scale: scale, causal: causal, variant: hopper, into: out); return true }
+        } else {
+            kernel = { self.flashAttention(operands, heads: heads, scale: scale, causal: causal, variant: variant, into: out); return true }
         }
-        return flashAttention(operands, heads: heads, scale: scale, causal: causal, variant: variant)
+        let forcedKernel = tuning.hopperForce != nil || tuning.flashForce != nil
+        if !cudnnTakes || forcedKernel || tuning.cudnnAttention == true {
+            if cudnnTakes && !forcedKernel && cudnn() { return out }
+            _ = kernel()
+            return out
+        }
+        let key = AttentionChoice(batch: operands.batch, heads: heads, lq: operands.lq, lk: operands.lk, headDim: d, ldIn: operands.ldIn)
+        fastestOf(key, [cudnn, kernel])
+        return withExtendedLifetime(operands) { out }
     }
 
     /// cuDNN's fused attention is tried where switched on, by default on Hopper and newer GPUs
@@ -71,15 +86,14 @@ extension CUDABackend {
 
     /// The mma.sync kernel. `operands` are q, k, v device addresses with input row stride `ldIn`
     /// (elements); out [b, lq, heads·D].
-    func flashAttention(_ operands: PackedOperands, heads: Int, scale: Float, causal: Bool, variant: FlashVariant) -> Tensor {
-        let (b, lq, qd) = (operands.batch, operands.lq, heads * variant.headDim)
-        let out = empty([b, lq, qd])
+    func flashAttention(_ operands: PackedOperands, heads: Int, scale: Float, causal: Bool, variant: FlashVariant, into out: Tensor) {
+        let (b, lq) = (operands.batch, operands.lq)
         let rowsPerBlock = 16 * variant.warps * variant.rowGroups
         let qBlocks = (lq + rowsPerBlock - 1) / rowsPerBlock
         runBlocks(variant.kernelName, grid: b * heads * qBlocks, block: 32 * variant.warps,
                   [.ptr(operands.q), .ptr(operands.k), .ptr(operands.v), .ptr(addr(out)), .i32(heads), .i32(lq), .i32(operands.lk),
                    .i64(operands.ldIn), .f32(scale * 1.4426950408889634), .i32(causal ? 1 : 0)])
-        return withExtendedLifetime(operands) { out }
+        withExtendedLifetime(operands) {}
     }
 
     /// The warpgroup-MMA variant for operands the fused path accepts, or nil (not a Hopper GPU,
@@ -90,15 +104,14 @@ extension CUDABackend {
         return lk > 64 ? tuning.hopperDefault : nil
     }
 
-    func hopperAttention(_ operands: PackedOperands, heads: Int, scale: Float, causal: Bool, variant: HopperVariant) -> Tensor {
-        let (b, lq, qd) = (operands.batch, operands.lq, heads * 64)
-        let out = empty([b, lq, qd])
+    func hopperAttention(_ operands: PackedOperands, heads: Int, scale: Float, causal: Bool, variant: HopperVariant, into out: Tensor) {
+        let (b, lq) = (operands.batch, operands.lq)
         let qBlocks = (lq + variant.rows - 1) / variant.rows
         runBlocks(variant.kernelName, grid: b * heads * qBlocks, block: 128 * variant.warpgroups, sharedBytes: variant.sharedBytes,
                   module: .hopper,
                   [.ptr(operands.q), .ptr(operands.k), .ptr(operands.v), .ptr(addr(out)), .i32(heads), .i32(lq), .i32(operands.lk),
                    .i64(operands.ldIn), .f32(scale * 1.4426950408889634), .i32(causal ? 1 : 0)])
-        return withExtendedLifetime(operands) { out }
+        withExtendedLifetime(operands) {}
     }
 
     /// cuDNN's fused attention: plans built, forms, and the last failure (benchmarks print it).
@@ -106,13 +119,12 @@ extension CUDABackend {
         fusedAttention?.report ?? "unavailable (cuDNN 9 not loaded, or float32 storage)"
     }
 
-    /// cuDNN's fused attention (`CUDAFusedAttention`), or nil when it has no plan for the shape.
-    func cudnnAttention(_ operands: PackedOperands, heads: Int, headDim d: Int, scale: Float) -> Tensor? {
+    /// cuDNN's fused attention (`CUDAFusedAttention`) into `out`; false when it has no plan for the shape.
+    func cudnnAttention(_ operands: PackedOperands, heads: Int, headDim d: Int, scale: Float, into out: Tensor) -> Bool {
         ctx.ensureCurrent()  // the cuDNN handle binds to the current context when first created
-        guard let fused = fusedAttention else { return nil }
+        guard let fused = fusedAttention else { return false }
         let (b, lq, lk) = (operands.batch, operands.lq, operands.lk)
         let key = CUDAFusedAttention.Key(b: b, heads: heads, lq: lq, lk: lk, d: d, ldIn: operands.ldIn)
-        let out = empty([b, lq, heads * d])
         var workspace: CUDABuffer?
         if fused.needsTiming(key, scale: scale) {
             // Several engine configurations: time each once on these operands, keep the fastest first.
@@ -136,7 +148,7 @@ extension CUDABackend {
             }
         }
         withExtendedLifetime((workspace, operands)) {}
-        return ran ? out : nil
+        return ran
     }
 
     /// Lk ≤ 64 (temporal attention): one block per (sequence, head), K and V in shared memory.
@@ -253,10 +265,12 @@ public struct CUDATuning: Sendable {
     /// engine for the shape: nil = on Hopper and newer GPUs (measured there), true/false forced
     /// (I2V_CUDA_CUDNN_ATTENTION=1 or =all forces it on, =0 off).
     public var cudnnAttention: Bool?
-    /// The fewest keys for which cuDNN's fused attention is used: on an H200 it is faster from
-    /// 1024 keys on (4096 tokens 1.31 vs 1.79 ms) and slower for the 16–24-frame temporal, the
-    /// 77-key cross and the 64-token attentions. I2V_CUDA_CUDNN_ATTENTION=all uses it for every shape.
-    public var cudnnAttentionMinKeys = 1024
+    /// The fewest keys for which cuDNN's fused attention is a candidate, timed per shape against
+    /// the project's kernel: on an H200 it lost by 10× on the 16–24-frame temporal attentions and
+    /// won from 1024 keys on (4096 tokens 1.31 vs 1.79 ms); in between (the 145-key cross
+    /// attention, 256–880-token levels) the faster is measured. I2V_CUDA_CUDNN_ATTENTION=all forces
+    /// it for every shape.
+    public var cudnnAttentionMinKeys = 128
     /// The Hopper variant for more than 64 keys (I2V_CUDA_WGMMA=<kernel name>, e.g.
     /// hopper_attn_w2_k64, picks another compiled one for a benchmark run).
     public var hopperDefault = HopperVariant.standard
@@ -335,6 +349,11 @@ public enum ConvolutionPath: Int, Sendable, CaseIterable {
     case wideGEMM
     /// im2col + GEMM per sample.
     case gemm
+}
+
+/// An attention shape whose paths (cuDNN's, the project's kernel) `CUDABackend.fastestOf` timed.
+struct AttentionChoice: Hashable {
+    let batch: Int, heads: Int, lq: Int, lk: Int, headDim: Int, ldIn: Int
 }
 
 /// Device addresses of the q, k and v rows the fused attention paths read: three [B, L, H·D]

@@ -42,7 +42,7 @@ extension CUDABackend {
         }
         // The shape as a convolution key: rows, in and inner features as n, c and o.
         let key = CUDAConvolution.Key(n: rows, c: inF, h: 1, w: 1, o: inner, kh: 1, kw: 1, stride: 1, padH: 0, padW: 0)
-        fastestOf(.init(op: .linearGEGLU, shape: key), paths)
+        fastestOf(ConvolutionChoice(op: .linearGEGLU, shape: key), paths)
         return out
     }
 }

@@ -81,7 +81,7 @@ extension CUDABackend {
             let wide = { self.wideTemporalGEMM(x, wcat: wcat, out: out, frames: frames, kernel: k) }
             if tuning.wideTemporal == true { return wide() ? out : nil }
             let key = CUDAConvolution.Key(n: n, c: c, h: frames, w: hw, o: o, kh: k, kw: 1, stride: 1, padH: window.pad, padW: 0)
-            fastestOf(.init(op: .conv3dTemporalFrames, shape: key), [wide, perFrame])
+            fastestOf(ConvolutionChoice(op: .conv3dTemporalFrames, shape: key), [wide, perFrame])
         } else {
             _ = perFrame()
         }

@@ -111,7 +111,7 @@ extension CUDABackend {
             if let forced = tuning.convolutionPath {
                 if !paths[forced.rawValue]() { _ = paths[paths.count - 1]() }
             } else {
-                fastestOf(.init(op: .conv2d, shape: key), paths)
+                fastestOf(ConvolutionChoice(op: .conv2d, shape: key), paths)
             }
         } else {
             im2colConv(x, weight: weight, out: out, stride: stride, padding: padding)
@@ -124,11 +124,11 @@ extension CUDABackend {
     /// when it cannot take the case, and the last always runs. When a shape is first seen each path
     /// is timed on the real operands (2 warm-ups, median of 5 runs) and the choice is kept; a chosen path
     /// that later refuses hands the shape to the last path for good.
-    func fastestOf(_ key: ConvolutionChoice, _ paths: [() -> Bool]) {
+    func fastestOf(_ key: AnyHashable, _ paths: [() -> Bool]) {
         precondition(!paths.isEmpty, "fastestOf: no path")
-        if let chosen = convChoice[key] {
+        if let chosen = pathChoice[key] {
             if paths[chosen]() { return }
-            convChoice[key] = paths.count - 1
+            pathChoice[key] = paths.count - 1
             _ = paths[paths.count - 1]()
             return
         }
@@ -140,9 +140,9 @@ extension CUDABackend {
                 if ran, ms < (best?.ms ?? .infinity) { best = (i, ms) }
             }
             let chosen = best?.index ?? paths.count - 1
-            convChoice[key] = chosen
+            pathChoice[key] = chosen
             // Leave the chosen path's result in the output (the paths round differently).
-            if !paths[chosen]() { convChoice[key] = paths.count - 1; _ = paths[paths.count - 1]() }
+            if !paths[chosen]() { pathChoice[key] = paths.count - 1; _ = paths[paths.count - 1]() }
         } catch {
             fatalError("\(error)")
         }
@@ -270,7 +270,7 @@ extension CUDABackend {
                 { self.shiftedGEMMs(x, weight: weight, out: out); return true },
             ]
             // CUDATuning.wideTemporal == true forces the window GEMMs (checks).
-            if tuning.wideTemporal != true || !paths[1]() { fastestOf(.init(op: .conv3dTemporal, shape: key), paths) }
+            if tuning.wideTemporal != true || !paths[1]() { fastestOf(ConvolutionChoice(op: .conv3dTemporal, shape: key), paths) }
         } else {
             shiftedGEMMs(x, weight: weight, out: out)
         }

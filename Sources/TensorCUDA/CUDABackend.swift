@@ -27,8 +27,8 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     lazy var convolution: CUDAConvolution? = try? CUDAConvolution(dnn: CuDNN(), precision: precision)
     /// cuDNN's fused attention (backend graph API); nil without cuDNN 9 or in float32 storage.
     lazy var fusedAttention: CUDAFusedAttention? = try? CUDAFusedAttention(graph: CuDNNGraph(), precision: precision)
-    /// Per convolution op and shape: which of its paths (`fastestOf`) measured fastest.
-    var convChoice: [ConvolutionChoice: Int] = [:]
+    /// The path `fastestOf` chose per op and shape (`ConvolutionChoice`, `AttentionChoice`).
+    var pathChoice: [AnyHashable: Int] = [:]
 
     /// Opens GPU `device` (0-based). Throws a `CUDAError` naming what is missing when the driver,
     /// cuBLAS or NVRTC cannot be loaded or the device does not exist.
