@@ -1,11 +1,11 @@
 import Foundation
 
 /// Linear layers through cuBLASLt with the bias (when there is one, and optionally a residual)
-/// fused into the GEMM: D = X·Wᵀ (+ bias) (+ residual) in one kernel, rounding to the storage type once. One plan per
-/// shape (descriptors + up to `candidateCount` of the heuristic's algorithms), built on first use
-/// and cached; the backend times the candidates once on the real operands (`order`) and runs the
-/// fastest. Returns false when cuBLASLt has no algorithm for a case, so the caller falls back to
-/// GEMM + bias.
+/// fused into the GEMM: D = X·Wᵀ (+ bias) (+ residual) in one kernel, rounding to the storage
+/// type once. One plan per shape (descriptors + up to `candidateCount` of the heuristic's
+/// algorithms), built on first use and cached; the backend times the candidates once on the real
+/// operands (`order`) and runs the fastest. Returns false when cuBLASLt has no algorithm for a
+/// case, so the caller falls back to GEMM + bias.
 final class CUDALtMatmul {
     struct Key: Hashable { let rows: Int, outF: Int, inF: Int, bias: Bool, residual: Bool }
     private final class Plan {
