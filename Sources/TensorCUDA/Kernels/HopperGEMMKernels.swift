@@ -15,8 +15,10 @@
 /// units [U·b/G, U·(b+1)/G) and reloads the weights when its range crosses into the next column
 /// block. Each warpgroup runs its own 64 rows of every unit through its own STAGES-slot cp.async
 /// pipeline of 64-channel k-slices (synchronised by a named barrier, not the block), which runs on
-/// across units, with one MMA batch in flight behind the next slice's loads; so one warpgroup's
-/// GEGLU epilogue can overlap the other's MMAs.
+/// across units, with one MMA batch in flight behind the next slice's loads. Warpgroup 1 starts
+/// half a row pair behind warpgroup 0, so one's GEGLU epilogue overlaps the other's MMAs (in
+/// phase, both sat in their epilogues while the tensor cores idled: 0.726 → 0.582 ms at
+/// [131072, 320] → 1280 on an H200).
 ///
 /// Shared memory, 128-byte swizzle throughout (16-byte chunk `c` of row `r` at chunk `c ^ (r & 7)`,
 /// rows of 64 channels = 128 bytes, 8-row groups 1024 bytes apart, k-steps of 16 channels = +32
