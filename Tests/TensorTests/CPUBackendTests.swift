@@ -125,6 +125,24 @@ final class CPUBackendTests: XCTestCase {
         assertClose(g, ref, "geglu")
     }
 
+    /// `linearGEGLU` (the feed-forward's projection): rows 0…I−1 of the weight give the value,
+    /// rows I…2I−1 the gate, each with its bias; the result is value · GELU(gate), and the CPU
+    /// does not claim to fuse it (so feed-forward chunks stay sized by the 2·I product).
+    func testLinearGEGLUIsValueTimesGELUOfGate() {
+        let (rows, k, inner) = (6, 5, 4)
+        let x = Reference.random(rows * k, seed: 40), w = Reference.random(2 * inner * k, seed: 41), b = Reference.random(2 * inner, seed: 42)
+        let y = cpu.toHost(cpu.linearGEGLU(cpu.tensor(x, shape: [2, 3, k]), weight: cpu.tensor(w, shape: [2 * inner, k]),
+                                           bias: cpu.tensor(b, shape: [2 * inner])))
+        func proj(_ r: Int, _ o: Int) -> Double { (0..<k).reduce(Double(b[o])) { $0 + Double(x[r * k + $1]) * Double(w[o * k + $1]) } }
+        var ref = [Double]()
+        for r in 0..<rows { for j in 0..<inner {
+            let gate = proj(r, inner + j)
+            ref.append(proj(r, j) * 0.5 * gate * (1 + erf(gate / 2.0.squareRoot())))
+        } }
+        assertClose(y, ref, "linearGEGLU")
+        XCTAssertFalse(cpu.fusesLinearGEGLU(inFeatures: 320, inner: 1280))
+    }
+
     func testBroadcastingArithmetic() {
         let a = Reference.random(2 * 3 * 4, seed: 15), b = Reference.random(3 * 1, seed: 16)
         let y = cpu.toHost(cpu.add(cpu.tensor(a, shape: [2, 3, 4]), cpu.tensor(b, shape: [3, 1])))
