@@ -273,8 +273,9 @@ public enum CUDASelfCheck {
         // The fused GEGLU projection (Hopper, half storage; elsewhere the composed default): every
         // compiled variant forced, rows not a multiple of the 128-row tile, K of 5 and 2 k-tiles
         // (fewer than the stages), without bias; a value/gate swap or a wrong gate column shows.
-        // 5000 rows give the resident-weight kernels more work units than blocks, so blocks
-        // change column block (reload their weights) mid-range; K = 640 fits only the 64-column one.
+        // 5000 rows give the resident-weight kernel more work units than blocks, so blocks change
+        // column block (reload their weights) mid-range; at K = 640 no variant holds the weights and
+        // the forced run falls back to cuBLAS + GEGLU, as does the unforced K = 640 row.
         for v in GEGLUVariant.compiled {
             check("linearGEGLU \(v)", [[2, 300, 320], [2560, 320], [2560]], forcing: { $0.gegluForce = v }) { b, t in
                 b.linearGEGLU(t[0], weight: t[1], bias: t[2]) }
