@@ -126,26 +126,22 @@ extension CUDABackend {
         let (b, lq, lk) = (operands.batch, operands.lq, operands.lk)
         let key = CUDAFusedAttention.Key(b: b, heads: heads, lq: lq, lk: lk, d: d, ldIn: operands.ldIn)
         var workspace: CUDABuffer?
+        let scratch = { (bytes: Int) -> UInt64 in
+            workspace = self.scratchF32(max(1, (bytes + 3) / 4))
+            return workspace!.address
+        }
         if fused.needsTiming(key, scale: scale) {
             // Several engine configurations: time each once on these operands, keep the fastest first.
             fused.order(key, scale: scale) { plan in
                 var failed = false
                 let ms = try? CUDAOpTiming.time(self, warmup: 2, repeats: 5) {
-                    do {
-                        try fused.run(plan, q: operands.q, k: operands.k, v: operands.v, o: self.addr(out)) { bytes in
-                            workspace = self.scratchF32(max(1, (bytes + 3) / 4))
-                            return workspace!.address
-                        }
-                    } catch { failed = true }
+                    do { try fused.run(plan, q: operands.q, k: operands.k, v: operands.v, o: self.addr(out), workspace: scratch) } catch { failed = true }
                 }
                 return failed ? nil : ms
             }
         }
         let ran = ctx.profiled("cudnn fused attention", flops: 4 * Double(b * heads * lq * lk * d)) {
-            fused.run(key, scale: scale, q: operands.q, k: operands.k, v: operands.v, o: addr(out)) { bytes in
-                workspace = self.scratchF32(max(1, (bytes + 3) / 4))
-                return workspace!.address
-            }
+            fused.run(key, scale: scale, q: operands.q, k: operands.k, v: operands.v, o: addr(out), workspace: scratch)
         }
         withExtendedLifetime((workspace, operands)) {}
         return ran

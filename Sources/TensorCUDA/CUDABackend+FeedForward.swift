@@ -25,6 +25,7 @@ extension CUDABackend {
             return geglu(linear(x, weight: weight, bias: bias))
         }
         let out = empty(Array(x.shape.dropLast()) + [inner])
+        let composed = { () -> Bool in self.geglu(self.linear(x, weight: weight, bias: bias), into: out); return true }
         let launch = { (v: GEGLUVariant) -> Bool in
             self.runBlocks(v.kernelName, grid: self.ctx.multiprocessors, block: 256, sharedBytes: v.sharedBytes(inFeatures: inF), module: .hopper,
                            [.ptr(self.addr(x)), .ptr(self.addr(weight)), .ptr(bias.map { self.addr($0) } ?? 0),
@@ -33,18 +34,19 @@ extension CUDABackend {
         }
         let variants = GEGLUVariant.compiled.filter { $0.applies(inFeatures: inF, inner: inner) }
         if let forced = tuning.gegluForce {
-            if variants.contains(forced) { _ = launch(forced) } else { geglu(linear(x, weight: weight, bias: bias), into: out) }
+            _ = variants.contains(forced) ? launch(forced) : composed()
             return out
         }
         var paths = variants.map { v in { launch(v) } }
-        if rows * 2 * inner * elementSize <= Self.composedGEGLUCandidateBytes {
-            paths.append { self.geglu(self.linear(x, weight: weight, bias: bias), into: out); return true }
-        }
-        // The shape as a convolution key: rows, in and inner features as n, c and o.
-        let key = CUDAConvolution.Key(n: rows, c: inF, h: 1, w: 1, o: inner, kh: 1, kw: 1, stride: 1, padH: 0, padW: 0)
-        fastestOf(ConvolutionChoice(op: .linearGEGLU, shape: key), paths)
+        if rows * 2 * inner * elementSize <= Self.composedGEGLUCandidateBytes { paths.append(composed) }
+        fastestOf(GEGLUChoice(rows: rows, inFeatures: inF, inner: inner), paths)
         return out
     }
+}
+
+/// A GEGLU projection shape whose paths (fused variants, cuBLAS + GEGLU) `CUDABackend.fastestOf` timed.
+struct GEGLUChoice: Hashable {
+    let rows: Int, inFeatures: Int, inner: Int
 }
 
 /// One compiled shape of the fused GEGLU projection (`ff_geglu_ws`): a persistent block per SM

@@ -37,22 +37,21 @@ extension CUDABackend {
         guard tuning.fusedLinear, let lt = ltMatmul else { return false }
         ctx.ensureCurrent()
         let outF = weight.shape[0], inF = weight.shape[1]
-        let run = { (candidate: Int?) in
-            lt.linear(rows: rows, outF: outF, inF: inF, x: self.addr(x), weight: self.addr(weight), bias: bias.map { self.addr($0) },
-                      residual: residual.map { self.addr($0) }, out: self.addr(out), candidate: candidate)
-        }
+        let (px, pw, pb, pr, po) = (addr(x), addr(weight), bias.map { addr($0) }, residual.map { addr($0) }, addr(out))
         let key = CUDALtMatmul.Key(rows: rows, outF: outF, inF: inF, bias: bias != nil, residual: residual != nil)
-        let candidates = tuning.timeLinearAlgorithms ? lt.untimedCandidates(key) : 0
-        if candidates > 1 {
-            // Time the heuristic's algorithms once on these operands, then run the fastest.
-            lt.order(key, milliseconds: (0..<candidates).map { i in
-                var ran = true
-                let ms = try? CUDAOpTiming.time(self, warmup: 2, repeats: 5) { if !run(i) { ran = false } }
-                return ran ? ms : nil
-            })
+        guard CUDALtMatmul.aligned(px, pw, pb ?? 0, pr ?? 0, po) else { return false }
+        let count = lt.candidates(key)
+        guard count > 0 else { return false }
+        let run = { (candidate: Int) in
+            lt.linear(rows: rows, outF: outF, inF: inF, x: px, weight: pw, bias: pb, residual: pr, out: po, candidate: candidate)
         }
         return ctx.profiled("cublasLt linear" + (bias == nil ? "" : "+bias") + (residual == nil ? "" : "+residual"),
-                            flops: 2 * Double(rows) * Double(outF) * Double(inF)) { run(nil) }
+                            flops: 2 * Double(rows) * Double(outF) * Double(inF)) {
+            guard count > 1, tuning.timeLinearAlgorithms else { return run(0) }
+            // The heuristic's algorithms, timed once per shape on these operands; the fastest runs.
+            fastestOf(key, (0..<count).map { i in { run(i) } })
+            return true
+        }
     }
 
     func cudnnConvolution(_ dnn: CUDAConvolution, _ x: Tensor, weight: Tensor, out: Tensor, stride: Int, padding: Padding2D) -> Bool {

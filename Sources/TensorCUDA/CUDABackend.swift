@@ -27,7 +27,8 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     lazy var convolution: CUDAConvolution? = try? CUDAConvolution(dnn: CuDNN(), precision: precision)
     /// cuDNN's fused attention (backend graph API); nil without cuDNN 9 or in float32 storage.
     lazy var fusedAttention: CUDAFusedAttention? = try? CUDAFusedAttention(graph: CuDNNGraph(), precision: precision)
-    /// The path `fastestOf` chose per op and shape (`ConvolutionChoice`, `AttentionChoice`).
+    /// The path `fastestOf` chose per op and shape (`ConvolutionChoice`, `AttentionChoice`,
+    /// `GEGLUChoice`, `CUDALtMatmul.Key`).
     var pathChoice: [AnyHashable: Int] = [:]
 
     /// Opens GPU `device` (0-based). Throws a `CUDAError` naming what is missing when the driver,

@@ -9,10 +9,9 @@ import Tensor
 /// filter ([N, H, W, C], [N, Ho, Wo, O], [O, kh, kw, C]), the layout cuDNN's tensor-core kernels
 /// read natively.
 /// A convolution op and shape whose paths `CUDABackend.fastestOf` timed: the op says which list of
-/// paths the kept index refers to. `linearGEGLU` keys its GEMM's rows, in and inner features as
-/// the shape's n, c and o.
+/// paths the kept index refers to.
 struct ConvolutionChoice: Hashable {
-    enum Op: Hashable { case conv2d, conv3dTemporal, conv3dTemporalFrames, linearGEGLU }
+    enum Op: Hashable { case conv2d, conv3dTemporal, conv3dTemporalFrames }
     let op: Op
     let shape: CUDAConvolution.Key
 }

@@ -3,16 +3,15 @@ import Foundation
 /// Linear layers through cuBLASLt with the bias (when there is one, and optionally a residual)
 /// fused into the GEMM: D = X·Wᵀ (+ bias) (+ residual) in one kernel, rounding to the storage
 /// type once. One plan per shape (descriptors + up to `candidateCount` of the heuristic's
-/// algorithms), built on first use and cached; the backend times the candidates once on the real
-/// operands (`order`) and runs the fastest. Returns false when cuBLASLt has no algorithm for a
-/// case, so the caller falls back to GEMM + bias.
+/// algorithms, in its order), built on first use and cached; the backend times the candidates
+/// once per shape on the real operands (`fastestOf`) and runs the fastest. Returns false when
+/// cuBLASLt has no algorithm for a case, so the caller falls back to GEMM + bias.
 final class CUDALtMatmul {
     struct Key: Hashable { let rows: Int, outF: Int, inF: Int, bias: Bool, residual: Bool }
     private final class Plan {
         let desc: OpaquePointer?, a: OpaquePointer?, b: OpaquePointer?, d: OpaquePointer?
-        /// cublasLtMatmulAlgo_t values (64 bytes each), the one to run first.
-        var algos: [UnsafeMutableRawPointer]
-        var timed = false
+        /// cublasLtMatmulAlgo_t values (64 bytes each), the heuristic's first first.
+        let algos: [UnsafeMutableRawPointer]
         init(desc: OpaquePointer?, a: OpaquePointer?, b: OpaquePointer?, d: OpaquePointer?, algos: [UnsafeMutableRawPointer]) {
             self.desc = desc; self.a = a; self.b = b; self.d = d; self.algos = algos
         }
@@ -42,16 +41,19 @@ final class CUDALtMatmul {
         workspaceOwner = CUDABuffer(address: addr, byteCount: Self.workspaceBytes, capacity: cap, allocator: allocator)
     }
 
-    /// out[rows, outF] = x[rows, inF] · weight[outF, inF]ᵀ (+ bias[outF]) (+ residual[rows, outF]).
-    /// Every pointer must be 256-byte aligned (the heuristic's default assumption).
-    /// `candidate` picks one of the plan's algorithms (timing); nil runs the first.
+    /// Whether every pointer is 256-byte aligned (the heuristic's default assumption).
+    static func aligned(_ pointers: UInt64...) -> Bool { pointers.allSatisfy { $0 % 256 == 0 } }
+
+    /// out[rows, outF] = x[rows, inF] · weight[outF, inF]ᵀ (+ bias[outF]) (+ residual[rows, outF])
+    /// with algorithm `candidate` of the shape's plan (0: the heuristic's first). Every pointer
+    /// must be `aligned`.
     func linear(rows: Int, outF: Int, inF: Int, x: UInt64, weight: UInt64, bias: UInt64?, residual: UInt64?, out: UInt64,
-                candidate: Int? = nil) -> Bool {
-        guard [x, weight, bias ?? 0, out, residual ?? 0].allSatisfy({ $0 % 256 == 0 }) else { return false }
+                candidate: Int) -> Bool {
+        guard Self.aligned(x, weight, bias ?? 0, out, residual ?? 0) else { return false }
         let key = Key(rows: rows, outF: outF, inF: inF, bias: bias != nil, residual: residual != nil)
         lock.lock(); defer { lock.unlock() }
-        guard let plan = plan(key), (candidate ?? 0) < plan.algos.count else { return false }
-        let algo = plan.algos[candidate ?? 0]
+        guard let plan = plan(key), candidate < plan.algos.count else { return false }
+        let algo = plan.algos[candidate]
         if var biasPointer = bias {
             guard lt.descSetAttribute(plan.desc, CuBLASLt.descBiasPointer, &biasPointer, 8) == 0 else { return false }
         }
@@ -74,19 +76,10 @@ final class CUDALtMatmul {
         return made
     }
 
-    /// How many algorithms `key` has still to be timed: 0 once timed, or when there is one or none.
-    func untimedCandidates(_ key: Key) -> Int {
+    /// How many algorithms `key`'s plan holds (0: cuBLASLt has none for the case).
+    func candidates(_ key: Key) -> Int {
         lock.lock(); defer { lock.unlock() }
-        guard let plan = plan(key), !plan.timed, plan.algos.count > 1 else { return 0 }
-        return plan.algos.count
-    }
-
-    /// Orders `key`'s algorithms by `milliseconds` (one per candidate; nil: failed, goes last).
-    func order(_ key: Key, milliseconds: [Double?]) {
-        lock.lock(); defer { lock.unlock() }
-        guard let plan = plans[key] ?? nil, milliseconds.count == plan.algos.count else { return }
-        plan.algos = zip(plan.algos, milliseconds).sorted { ($0.1 ?? .infinity) < ($1.1 ?? .infinity) }.map(\.0)
-        plan.timed = true
+        return plan(key)?.algos.count ?? 0
     }
 
     private func makePlan(_ key: Key) -> Plan? {
