@@ -2,8 +2,9 @@ import Foundation
 import Tensor
 
 /// 2-D convolutions through cuDNN (implicit GEMM on the tensor cores, no im2col buffer). One plan
-/// per shape: descriptors plus the fastest algorithm that `cudnnFindConvolutionForwardAlgorithm`
-/// measured on this card, found on first use and cached. `forward` returns false when cuDNN does
+/// per shape: descriptors plus the fastest algorithm that `cudnnFindConvolutionForwardAlgorithmEx`
+/// measured on this card (on the call's own operands, in a workspace of at most `workspaceLimit`
+/// from the caching allocator), found on first use and cached. `forward` returns false when cuDNN does
 /// not take a case (asymmetric padding, misalignment, no working algorithm), so the caller falls
 /// back to im2col + GEMM. A plan is for NCHW operands, or (`nhwc`) for channels-last x, y and
 /// filter ([N, H, W, C], [N, Ho, Wo, O], [O, kh, kw, C]), the layout cuDNN's tensor-core kernels
@@ -53,15 +54,25 @@ final class CUDAConvolution {
     }
 
     /// y[n, o, ho, wo] = conv(x[n, c, h, w], weight[o, c, kh, kw]) (no bias). `workspace` hands out
-    /// device scratch of the requested size for the duration of the call.
-    func forward(_ key: Key, x: UInt64, weight: UInt64, y: UInt64, workspace: (Int) -> (UInt64, AnyObject?)) -> Bool {
+    /// device scratch of the requested size for the duration of the call, or nil when the device
+    /// has no room for it.
+    func forward(_ key: Key, x: UInt64, weight: UInt64, y: UInt64, workspace: (Int) -> (UInt64, AnyObject?)?) -> Bool {
         guard [x, weight, y].allSatisfy({ $0 % 16 == 0 }) else { return false }
         lock.lock()
         let plan: Plan?
-        if let cached = plans[key] { plan = cached } else { plan = makePlan(key); plans[key] = plan }
+        if let cached = plans[key] {
+            plan = cached
+        } else {
+            plan = makePlan(key, x: x, weight: weight, y: y, workspace: workspace)
+            plans[key] = plan
+        }
         lock.unlock()
         guard let plan else { return false }
-        let (ws, owner) = plan.workspaceBytes > 0 ? workspace(plan.workspaceBytes) : (0, nil)
+        var (ws, owner): (UInt64, AnyObject?) = (0, nil)
+        if plan.workspaceBytes > 0 {
+            guard let scratch = workspace(plan.workspaceBytes) else { return false }
+            (ws, owner) = scratch
+        }
         var alpha: Float = 1, beta: Float = 0
         let rc = dnn.convolutionForward(handle, &alpha, plan.x, UnsafeRawPointer(bitPattern: UInt(x)), plan.filter,
                                         UnsafeRawPointer(bitPattern: UInt(weight)), plan.conv, plan.algo,
@@ -77,7 +88,8 @@ final class CUDAConvolution {
         return true
     }
 
-    private func makePlan(_ k: Key) -> Plan? {
+    /// Descriptors for `k` and the fastest algorithm on these operands. Finding writes y.
+    private func makePlan(_ k: Key, x xAddr: UInt64, weight: UInt64, y yAddr: UInt64, workspace: (Int) -> (UInt64, AnyObject?)?) -> Plan? {
         let ho = (k.h + 2 * k.padH - k.kh) / k.stride + 1, wo = (k.w + 2 * k.padW - k.kw) / k.stride + 1
         let dims = [k.n, k.c, k.h, k.w, k.o, ho, wo]
         guard dims.allSatisfy({ $0 > 0 && $0 < Int(Int32.max) }), k.n * k.c * k.h * k.w < Int(Int32.max),
@@ -104,13 +116,21 @@ final class CUDAConvolution {
         let perf = UnsafeMutableRawPointer.allocate(byteCount: CuDNN.perfBytes * requested, alignment: 16)
         defer { perf.deallocate() }
         var returned: Int32 = 0
-        guard dnn.findConvolutionForwardAlgorithm(handle, x, f, conv, y, Int32(requested), &returned, perf) == 0 else { return nil }
+        // Algorithms needing more workspace than the allocator could give are skipped by cuDNN.
+        let scratch = workspace(Self.workspaceLimit)
+        let (wsAddr, wsBytes) = scratch.map { ($0.0, Self.workspaceLimit) } ?? (0, 0)
+        let found = dnn.findConvolutionForwardAlgorithmEx(
+            handle, x, UnsafeRawPointer(bitPattern: UInt(xAddr)), f, UnsafeRawPointer(bitPattern: UInt(weight)), conv, y,
+            UnsafeMutableRawPointer(bitPattern: UInt(yAddr)), Int32(requested), &returned, perf,
+            UnsafeMutableRawPointer(bitPattern: UInt(wsAddr)), wsBytes)
+        withExtendedLifetime(scratch?.1) {}
+        guard found == 0 else { return nil }
         // Results come fastest first; take the first that ran and fits the workspace limit.
         for r in 0..<Int(returned) {
             let base = r * CuDNN.perfBytes
             let status = perf.load(fromByteOffset: base + 4, as: Int32.self)
             let memory = perf.load(fromByteOffset: base + 16, as: Int.self)
-            guard status == 0, memory <= Self.workspaceLimit else { continue }
+            guard status == 0, memory <= wsBytes else { continue }
             return Plan(x: x, filter: f, conv: conv, y: y, algo: perf.load(fromByteOffset: base, as: Int32.self), workspaceBytes: memory)
         }
         return nil

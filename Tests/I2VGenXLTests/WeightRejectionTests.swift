@@ -87,7 +87,7 @@ final class WeightRejectionTests: XCTestCase {
     func testVerifyPassesTheFixturePipelines() throws {
         for pipeline in ComponentParityTests.pipelines {
             let reports = try ModelVerifier.verify(Fixtures.path(pipeline, "model"))
-            XCTAssertEqual(Set(reports.map(\.component)), ["text_encoder", "image_encoder", "vae"], pipeline)
+            XCTAssertEqual(Set(reports.map(\.component)), ["unet", "text_encoder", "image_encoder", "vae"], pipeline)
             for r in reports { XCTAssertTrue(r.ok, "\(pipeline) \(r.file): \(r.missing) \(r.misshaped) \(r.extra) \(r.badDType)") }
         }
     }
@@ -111,5 +111,18 @@ final class WeightRejectionTests: XCTestCase {
         XCTAssertEqual(vae.extra.count, 1)
         XCTAssertTrue(vae.extra[0].hasPrefix("decoder.extra_head.weight"), "\(vae.extra)")
         XCTAssertTrue(reports.filter { $0.component != "vae" }.allSatisfy(\.ok))
+    }
+
+    func testVerifyChecksTheUNetFile() throws {
+        let key = "down_blocks.0.attentions.0.proj_in.weight"
+        try tamper("unet", file: "diffusion_pytorch_model.safetensors") { t in
+            XCTAssertNotNil(t.removeValue(forKey: key), "the fixture's UNet stores \(key)")
+        }
+        let reports = try ModelVerifier.verify(scratch.path)
+        let unet = try XCTUnwrap(reports.first { $0.component == "unet" })
+        XCTAssertFalse(unet.ok)
+        XCTAssertEqual(unet.missing.count, 1)
+        XCTAssertTrue(unet.missing[0].hasPrefix(key), "\(unet.missing)")
+        XCTAssertTrue(reports.filter { $0.component != "unet" }.allSatisfy(\.ok))
     }
 }

@@ -17,8 +17,15 @@ public struct WeightSchema: Sendable {
         self.build = build
     }
 
-    /// The component schemas `i2v models verify` checks. The UNet helper adds the UNet's here.
-    public static let all: [WeightSchema] = [textEncoder, imageEncoder, vae]
+    /// The component schemas `i2v models verify` checks: every weight-bearing folder of the pipeline.
+    public static let all: [WeightSchema] = [unet, textEncoder, imageEncoder, vae]
+
+    public static let unet = WeightSchema(component: "unet") { dir, w in
+        let config = try ComponentLoader.config(I2VGenXLUNetConfig.self, in: dir, component: "unet")
+        _ = try ComponentLoader.naming(configFile: dir.path + "/unet/config.json") {
+            try I2VGenXLUNet(config: config, weights: WeightScope(w))
+        }
+    }
 
     public static let textEncoder = WeightSchema(component: "text_encoder", aliases: [.clipTextModel]) { dir, w in
         let config = try ComponentLoader.config(CLIPTextConfig.self, in: dir, component: "text_encoder")

@@ -16,9 +16,12 @@ final class CuDNN: @unchecked Sendable {
     /// (desc, padH, padW, strideH, strideW, dilationH, dilationW, mode, computeType)
     let setConvolution2dDescriptor: @convention(c) (Handle, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32) -> Int32
     let setConvolutionMathType: @convention(c) (Handle, Int32) -> Int32
-    /// (handle, x, w, conv, y, requested, returned, perfResults) — times every algorithm.
-    let findConvolutionForwardAlgorithm: @convention(c) (Handle, Handle, Handle, Handle, Handle, Int32,
-                                                         UnsafeMutablePointer<Int32>, UnsafeMutableRawPointer) -> Int32
+    /// (handle, xDesc, x, wDesc, w, conv, yDesc, y, requested, returned, perfResults, workspace, workspaceBytes)
+    /// — times every algorithm on the caller's operands and workspace, allocating nothing itself
+    /// (the variant without `Ex` cudaMallocs each algorithm's workspace, tens of GB for some).
+    let findConvolutionForwardAlgorithmEx: @convention(c) (Handle, Handle, UnsafeRawPointer?, Handle, UnsafeRawPointer?, Handle, Handle,
+                                                           UnsafeMutableRawPointer?, Int32, UnsafeMutablePointer<Int32>,
+                                                           UnsafeMutableRawPointer, UnsafeMutableRawPointer?, Int) -> Int32
     /// (handle, alpha, xDesc, x, wDesc, w, convDesc, algo, workspace, workspaceBytes, beta, yDesc, y)
     let convolutionForward: @convention(c) (Handle, UnsafeRawPointer, Handle, UnsafeRawPointer?, Handle, UnsafeRawPointer?,
                                             Handle, Int32, UnsafeMutableRawPointer?, Int, UnsafeRawPointer, Handle,
@@ -45,7 +48,7 @@ final class CuDNN: @unchecked Sendable {
         createConvolutionDescriptor = try lib.symbol("cudnnCreateConvolutionDescriptor")
         setConvolution2dDescriptor = try lib.symbol("cudnnSetConvolution2dDescriptor")
         setConvolutionMathType = try lib.symbol("cudnnSetConvolutionMathType")
-        findConvolutionForwardAlgorithm = try lib.symbol("cudnnFindConvolutionForwardAlgorithm")
+        findConvolutionForwardAlgorithmEx = try lib.symbol("cudnnFindConvolutionForwardAlgorithmEx")
         convolutionForward = try lib.symbol("cudnnConvolutionForward")
     }
 

@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""The product on a GPU host, the way an operator uses it: `i2v serve` with a real-architecture
+model folder on the GPU, one photo submitted over the REST API, progress polled, the job's outcome
+and files read back; then `i2v generate` on the same photo from the command line.
+
+    python3 scripts/device/random_model.py --out /tmp/models/i2vgen-xl
+    python3 scripts/device/serve_check.py --i2v /tmp/i2v-app/run.sh --model /tmp/models/i2vgen-xl
+
+Run from the repository root (the server serves ./Public). Prints one line per event with the time
+since submission, GPU memory sampled by nvidia-smi every 0.5 s, and exits non-zero when the server
+does not become ready, the job does not reach a terminal state on the GPU, or the CLI writes no
+playable MP4. A random-weight model makes noise, so a `qc_failed` outcome is the expected one for
+the server job; what this checks is that every stage ran, on the GPU, through the product.
+"""
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+
+def http(method, url, body=None, headers=None, timeout=30):
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def multipart(fields, files):
+    boundary = uuid.uuid4().hex
+    out = b""
+    for k, v in fields.items():
+        out += f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+    for k, (name, data, ctype) in files.items():
+        out += (f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"; filename="{name}"\r\n'
+                f"Content-Type: {ctype}\r\n\r\n").encode() + data + b"\r\n"
+    out += f"--{boundary}--\r\n".encode()
+    return out, f"multipart/form-data; boundary={boundary}"
+
+
+def product_photo(path):
+    """A 768×768 studio-style product shot: a mug on a soft gradient, as JPEG."""
+    from PIL import Image, ImageDraw, ImageFilter
+    img = Image.new("RGB", (768, 768))
+    draw = ImageDraw.Draw(img)
+    for y in range(768):
+        c = int(235 - 40 * y / 768)
+        draw.line([(0, y), (768, y)], fill=(c, c, min(255, c + 8)))
+    draw.ellipse([250, 560, 530, 620], fill=(150, 150, 158))
+    draw.rectangle([260, 230, 500, 590], fill=(196, 74, 52))
+    draw.ellipse([260, 200, 500, 260], fill=(120, 40, 30))
+    draw.ellipse([490, 320, 600, 480], outline=(196, 74, 52), width=22)
+    draw.rectangle([300, 300, 330, 540], fill=(222, 120, 96))
+    img.filter(ImageFilter.GaussianBlur(1.2)).save(path, quality=92)
+
+
+class GPUMemory(threading.Thread):
+    """Peak `memory.used` of GPU 0 (MiB), sampled every 0.5 s."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak, self.stop = 0, threading.Event()
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                out = subprocess.run(["nvidia-smi", "--query-gpu=memory.used", "--format=csv,noheader,nounits", "-i", "0"],
+                                     capture_output=True, text=True, timeout=10).stdout.strip()
+                self.peak = max(self.peak, int(out.splitlines()[0]))
+            except Exception:
+                pass
+            self.stop.wait(0.5)
+
+
+def mp4_frames(path):
+    import cv2
+    cap = cv2.VideoCapture(path)
+    n, shape = 0, None
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        n, shape = n + 1, frame.shape
+    return n, shape
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--i2v", required=True, help="the i2v executable (or the packed run.sh)")
+    ap.add_argument("--model", required=True, help="a diffusers I2VGen-XL folder")
+    ap.add_argument("--work", default="/tmp/i2v-serve-check")
+    ap.add_argument("--port", type=int, default=7860)
+    ap.add_argument("--engine", default="i2vgen-xl", help="template only to try this script quickly without a model")
+    ap.add_argument("--device", default="cuda:0", help="where I2VGen-XL runs (cpu only to try this script without a GPU)")
+    ap.add_argument("--steps", type=int, default=50)
+    ap.add_argument("--frames", type=int, default=16)
+    ap.add_argument("--ready-timeout", type=float, default=600)
+    ap.add_argument("--job-timeout", type=float, default=900)
+    args = ap.parse_args()
+
+    os.makedirs(args.work, exist_ok=True)
+    photo = os.path.join(args.work, "mug.jpg")
+    product_photo(photo)
+    base = f"http://127.0.0.1:{args.port}"
+    log_path = os.path.join(args.work, "server.log")
+    failures = []
+
+    gpu = GPUMemory()
+    gpu.start()
+    start = time.time()
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [args.i2v, "serve", "--host", "127.0.0.1", "--port", str(args.port), "--model-dir", args.model,
+             "--data-dir", os.path.join(args.work, "data"), "--outputs-dir", os.path.join(args.work, "outputs"),
+             "--device", args.device, "--set", "max_attempts=1"],
+            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        health = None
+        while time.time() - start < args.ready_timeout:
+            if server.poll() is not None:
+                break
+            try:
+                code, body = http("GET", base + "/healthz", timeout=5)
+                health = json.loads(body)
+                if health.get("status") == "ready":
+                    break
+            except (urllib.error.URLError, ConnectionError, json.JSONDecodeError):
+                pass
+            time.sleep(0.5)
+        print(f"server: {health and health.get('status')} after {time.time() - start:.1f} s "
+              f"(engines: {json.dumps(health and health.get('engines'))})", flush=True)
+        if not health or health.get("status") != "ready":
+            failures.append("the server did not report ready")
+            return failures
+
+        fields = {"title": "Ceramic coffee mug 350ml, red glaze", "engine": args.engine, "frames": str(args.frames),
+                  "steps": str(args.steps), "resolution": "512", "aspect": "1:1", "seed": "7", "watermark": "",
+                  "outputs": "mp4,webp,poster"}
+        with open(photo, "rb") as f:
+            body, ctype = multipart(fields, {"image": ("mug.jpg", f.read(), "image/jpeg")})
+        submitted = time.time()
+        code, resp = http("POST", base + "/api/v1/jobs", body, {"Content-Type": ctype})
+        job = json.loads(resp)
+        print(f"submit: HTTP {code}, job {job.get('id')} {job.get('status')}", flush=True)
+        if code != 202:
+            failures.append(f"submission answered {code}: {resp[:300]!r}")
+            return failures
+
+        last = None
+        while time.time() - submitted < args.job_timeout:
+            code, resp = http("GET", f"{base}/api/v1/jobs/{job['id']}")
+            job = json.loads(resp)
+            p = job.get("progress") or {}
+            seen = (job["status"], p.get("stage"), p.get("step") if p.get("step") in (1, 10, 25, 40, 50) else None)
+            if seen != last:
+                step = "" if p.get("step") is None else f"step {p['step']}/{p.get('total_steps')}"
+                print(f"{time.time() - submitted:7.2f} s  {job['status']:9} {p.get('stage') or ''} {step}", flush=True)
+                last = seen
+            if job["status"] in ("succeeded", "failed", "cancelled"):
+                break
+            time.sleep(0.25)
+        elapsed = time.time() - submitted
+        print(f"job: {job['status']} after {elapsed:.2f} s; engine {job.get('engine')}; "
+              f"error {json.dumps(job.get('error'))}", flush=True)
+        qc = job.get("qc")
+        if qc:
+            print(f"qc: passed={qc.get('passed')} failures={qc.get('failures')}", flush=True)
+        for f in job.get("files", []):
+            print(f"file: {f['name']} {f['bytes']} bytes {f['content_type']}", flush=True)
+        if job["status"] not in ("succeeded", "failed"):
+            failures.append(f"the job ended {job['status']} (timeout {args.job_timeout} s)")
+        elif job["status"] == "failed" and (job.get("error") or {}).get("code") != "qc_failed":
+            failures.append(f"the job failed: {job.get('error')}")
+        code, metrics = http("GET", base + "/metrics")
+        lines = [l for l in metrics.decode().splitlines() if l.startswith("i2v_") and ("job" in l or "step" in l)]
+        print("metrics:\n  " + "\n  ".join(lines[:20]), flush=True)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        print(f"server exit {server.returncode}; peak GPU memory used {gpu.peak} MiB; log tail:", flush=True)
+        with open(log_path) as log:
+            print("".join(log.readlines()[-25:]), flush=True)
+
+    # The command-line path on the same photo: writes the MP4 whatever the QC says.
+    out = os.path.join(args.work, "generate.mp4")
+    gpu.peak = 0
+    t = time.time()
+    r = subprocess.run([args.i2v, "generate", "--image", photo, "--title", "Ceramic coffee mug 350ml, red glaze",
+                        "--engine", args.engine, "--model", args.model, "--device", args.device, "--steps", str(args.steps),
+                        "--frames", str(args.frames), "--resolution", "512", "--aspect", "1:1", "--seed", "7",
+                        "--out", out], capture_output=True, text=True)
+    took = time.time() - t
+    tail = [l for l in (r.stdout + r.stderr).replace("\r", "\n").splitlines() if l.strip()]
+    print(f"generate: exit {r.returncode} in {took:.2f} s, peak GPU memory used {gpu.peak} MiB; output:\n  "
+          + "\n  ".join(tail[-12:]), flush=True)
+    gpu.stop.set()
+    if r.returncode != 0 or not os.path.exists(out):
+        failures.append(f"i2v generate exited {r.returncode}")
+    else:
+        n, shape = mp4_frames(out)
+        print(f"generate.mp4: {os.path.getsize(out)} bytes, {n} frames of {shape}", flush=True)
+        if n != args.frames:
+            failures.append(f"generate.mp4 has {n} frames, not {args.frames}")
+    return failures
+
+
+if __name__ == "__main__":
+    problems = main()
+    print("serve check: " + ("ok" if not problems else "FAILED: " + "; ".join(problems)), flush=True)
+    sys.exit(1 if problems else 0)
