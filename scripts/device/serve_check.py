@@ -63,18 +63,26 @@ def product_photo(path):
 
 
 class GPUMemory(threading.Thread):
-    """Peak `memory.used` of GPU 0 (MiB), sampled every 0.5 s."""
+    """Peak `memory.used` (MiB) of every GPU, sampled every 0.5 s; `peak` is GPU 0's."""
 
     def __init__(self):
         super().__init__(daemon=True)
-        self.peak, self.stop = 0, threading.Event()
+        self.peaks, self.stop = [], threading.Event()
+
+    @property
+    def peak(self):
+        return self.peaks[0] if self.peaks else 0
+
+    def reset(self):
+        self.peaks = [0 for _ in self.peaks]
 
     def run(self):
         while not self.stop.is_set():
             try:
-                out = subprocess.run(["nvidia-smi", "--query-gpu=memory.used", "--format=csv,noheader,nounits", "-i", "0"],
-                                     capture_output=True, text=True, timeout=10).stdout.strip()
-                self.peak = max(self.peak, int(out.splitlines()[0]))
+                out = subprocess.run(["nvidia-smi", "--query-gpu=memory.used", "--format=csv,noheader,nounits"],
+                                     capture_output=True, text=True, timeout=10).stdout.split()
+                used = [int(v) for v in out]
+                self.peaks = [max(a, b) for a, b in zip(used, self.peaks + [0] * len(used))]
             except Exception:
                 pass
             self.stop.wait(0.5)
@@ -92,20 +100,67 @@ def mp4_frames(path):
     return n, shape
 
 
-def run_job(base, photo, args, seed):
-    """Submits the photo, polls the job to its end, prints what it saw; returns the problems."""
-    failures = []
+def submit(base, photo, args, seed):
+    """POSTs the photo as a job; returns (HTTP status, job or error body)."""
     fields = {"title": "Ceramic coffee mug 350ml, red glaze", "engine": args.engine, "frames": str(args.frames),
               "steps": str(args.steps), "resolution": "512", "aspect": "1:1", "seed": str(seed), "watermark": "",
               "outputs": "mp4,webp,poster"}
     with open(photo, "rb") as f:
         body, ctype = multipart(fields, {"image": ("mug.jpg", f.read(), "image/jpeg")})
-    submitted = time.time()
     code, resp = http("POST", base + "/api/v1/jobs", body, {"Content-Type": ctype})
-    job = json.loads(resp)
+    return code, json.loads(resp)
+
+
+def ended_as_expected(job):
+    """Succeeded, or failed only by the QC (what a random-weight model's noise gets)."""
+    return job["status"] == "succeeded" or (job["status"] == "failed" and (job.get("error") or {}).get("code") == "qc_failed")
+
+
+def run_parallel(base, photo, args, workers):
+    """Submits `args.parallel` jobs at once, polls them all, and checks that `workers` of them ran
+    side by side (one per GPU) and every one ended; returns the problems."""
+    failures, jobs, started, ended = [], {}, {}, {}
+    t0 = time.time()
+    for i in range(args.parallel):
+        code, job = submit(base, photo, args, 100 + i)
+        if code != 202:
+            return [f"parallel submission {i} answered {code}: {job}"]
+        jobs[job["id"]] = job
+    most = 0
+    while len(ended) < len(jobs) and time.time() - t0 < args.job_timeout:
+        code, body = http("GET", base + "/healthz")
+        running = json.loads(body).get("running", [])
+        most = max(most, len(running))
+        for jid in jobs:
+            if jid in ended:
+                continue
+            code, resp = http("GET", f"{base}/api/v1/jobs/{jid}")
+            job = jobs[jid] = json.loads(resp)
+            if job["status"] == "running" and jid not in started:
+                started[jid] = time.time() - t0
+            if job["status"] in ("succeeded", "failed", "cancelled"):
+                ended[jid] = time.time() - t0
+        time.sleep(0.25)
+    for jid, job in jobs.items():
+        print(f"parallel job {jid}: {job['status']} ({(job.get('error') or {}).get('code')}), "
+              f"started {started.get(jid, float('nan')):.2f} s, ended {ended.get(jid, float('nan')):.2f} s", flush=True)
+        if not ended_as_expected(job):
+            failures.append(f"parallel job {jid} ended {job['status']}: {job.get('error')}")
+    print(f"parallel: {len(jobs)} jobs in {max(ended.values(), default=float('nan')):.2f} s, "
+          f"at most {most} running at once with {workers} worker slots", flush=True)
+    if most < min(workers, len(jobs)):
+        failures.append(f"at most {most} jobs ran at once, with {workers} worker slots")
+    return failures
+
+
+def run_job(base, photo, args, seed):
+    """Submits the photo, polls the job to its end, prints what it saw; returns the problems."""
+    failures = []
+    submitted = time.time()
+    code, job = submit(base, photo, args, seed)
     print(f"submit (seed {seed}): HTTP {code}, job {job.get('id')} {job.get('status')}", flush=True)
     if code != 202:
-        failures.append(f"submission answered {code}: {resp[:300]!r}")
+        failures.append(f"submission answered {code}: {job}")
         return failures
 
     last = None
@@ -129,10 +184,8 @@ def run_job(base, photo, args, seed):
         print(f"qc: passed={qc.get('passed')} failures={qc.get('failures')}", flush=True)
     for f in job.get("files", []):
         print(f"file: {f['name']} {f['bytes']} bytes {f['content_type']}", flush=True)
-    if job["status"] not in ("succeeded", "failed"):
-        failures.append(f"the job ended {job['status']} (timeout {args.job_timeout} s)")
-    elif job["status"] == "failed" and (job.get("error") or {}).get("code") != "qc_failed":
-        failures.append(f"the job failed: {job.get('error')}")
+    if not ended_as_expected(job):
+        failures.append(f"the job ended {job['status']}: {job.get('error')} (timeout {args.job_timeout} s)")
     return failures
 
 
@@ -144,6 +197,9 @@ def main():
     ap.add_argument("--port", type=int, default=7860)
     ap.add_argument("--engine", default="i2vgen-xl", help="template only to try this script quickly without a model")
     ap.add_argument("--device", default="cuda:0", help="where I2VGen-XL runs (cpu only to try this script without a GPU)")
+    ap.add_argument("--devices", help="serve with one engine per listed GPU (`i2v serve --devices`, e.g. all) instead of --device")
+    ap.add_argument("--parallel", type=int, default=0,
+                    help="then submit this many jobs at once and check that as many run side by side as there are GPUs")
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--frames", type=int, default=16)
     ap.add_argument("--ready-timeout", type=float, default=600)
@@ -164,7 +220,7 @@ def main():
         server = subprocess.Popen(
             [args.i2v, "serve", "--host", "127.0.0.1", "--port", str(args.port), "--model-dir", args.model,
              "--data-dir", os.path.join(args.work, "data"), "--outputs-dir", os.path.join(args.work, "outputs"),
-             "--device", args.device, "--set", "max_attempts=1"],
+             *(["--devices", args.devices] if args.devices else ["--device", args.device]), "--set", "max_attempts=1"],
             stdout=log, stderr=subprocess.STDOUT)
     try:
         health = None
@@ -188,9 +244,13 @@ def main():
         # The first job after start pays for kernel compilation and per-shape tuning; the second
         # (another seed, so not de-duplicated) shows the steady state an operator sees.
         for seed in (7, 8):
-            gpu.peak = 0
+            gpu.reset()
             failures += run_job(base, photo, args, seed)
-            print(f"peak GPU memory used during the job (nvidia-smi, whole GPU): {gpu.peak} MiB", flush=True)
+            print(f"peak GPU memory used during the job (nvidia-smi, GPU 0): {gpu.peak} MiB", flush=True)
+        if args.parallel:
+            gpu.reset()
+            failures += run_parallel(base, photo, args, workers=health.get("workers", 1))
+            print(f"peak GPU memory used per GPU (nvidia-smi): {gpu.peaks} MiB", flush=True)
         code, metrics = http("GET", base + "/metrics")
         lines = [l for l in metrics.decode().splitlines() if l.startswith("i2v_") and ("job" in l or "step" in l)]
         print("metrics:\n  " + "\n  ".join(lines[:20]), flush=True)
@@ -206,7 +266,7 @@ def main():
 
     # The command-line path on the same photo: writes the MP4 whatever the QC says.
     out = os.path.join(args.work, "generate.mp4")
-    gpu.peak = 0
+    gpu.reset()
     t = time.time()
     r = subprocess.run([args.i2v, "generate", "--image", photo, "--title", "Ceramic coffee mug 350ml, red glaze",
                         "--engine", args.engine, "--model", args.model, "--device", args.device, "--steps", str(args.steps),
