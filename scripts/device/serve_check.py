@@ -3,8 +3,12 @@
 model folder on the GPU, one photo submitted over the REST API, progress polled, the job's outcome
 and files read back; then `i2v generate` on the same photo from the command line.
 
-    python3 scripts/device/random_model.py --out /tmp/models/i2vgen-xl
-    python3 scripts/device/serve_check.py --i2v /tmp/i2v-app/run.sh --model /tmp/models/i2vgen-xl
+    python3 scripts/device/random_model.py --out Models/i2vgen-xl
+    python3 scripts/device/serve_check.py --i2v $PWD/.device-app/i2v --model Models/i2vgen-xl --start-app
+    python3 scripts/device/serve_check.py --i2v $PWD/.device-app/i2v --model Models/i2vgen-xl --devices all --parallel 4
+
+(`--start-app` starts the server as an operator does, `./start_app.sh` with I2V_BINARY set to
+the carried executable; without it the executable's `serve` is started directly.)
 
 Run from the repository root (the server serves ./Public). Prints one line per event with the time
 since submission, GPU memory sampled by nvidia-smi every 0.5 s, and exits non-zero when the server
@@ -196,7 +200,10 @@ def main():
     ap.add_argument("--work", default="/tmp/i2v-serve-check")
     ap.add_argument("--port", type=int, default=7860)
     ap.add_argument("--engine", default="i2vgen-xl", help="template only to try this script quickly without a model")
-    ap.add_argument("--device", default="cuda:0", help="where I2VGen-XL runs (cpu only to try this script without a GPU)")
+    ap.add_argument("--device", help="where I2VGen-XL runs (default: the server's own default, auto — the first GPU; "
+                                     "cpu only to try this script without a GPU)")
+    ap.add_argument("--start-app", action="store_true",
+                    help="start the server through ./start_app.sh with I2V_BINARY set to --i2v (as an operator would)")
     ap.add_argument("--devices", help="serve with one engine per listed GPU (`i2v serve --devices`, e.g. all) instead of --device")
     ap.add_argument("--parallel", type=int, default=0,
                     help="then submit this many jobs at once and check that as many run side by side as there are GPUs")
@@ -217,11 +224,13 @@ def main():
     gpu.start()
     start = time.time()
     with open(log_path, "w") as log:
+        launcher = ["./start_app.sh"] if args.start_app else [args.i2v, "serve"]
         server = subprocess.Popen(
-            [args.i2v, "serve", "--host", "127.0.0.1", "--port", str(args.port), "--model-dir", args.model,
+            launcher + ["--host", "127.0.0.1", "--port", str(args.port), "--model-dir", args.model,
              "--data-dir", os.path.join(args.work, "data"), "--outputs-dir", os.path.join(args.work, "outputs"),
-             *(["--devices", args.devices] if args.devices else ["--device", args.device]), "--set", "max_attempts=1"],
-            stdout=log, stderr=subprocess.STDOUT)
+             *(["--devices", args.devices] if args.devices else ["--device", args.device] if args.device else []),
+             "--set", "max_attempts=1"],
+            stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, I2V_BINARY=args.i2v) if args.start_app else None)
     try:
         health = None
         while time.time() - start < args.ready_timeout:
@@ -269,7 +278,7 @@ def main():
     gpu.reset()
     t = time.time()
     r = subprocess.run([args.i2v, "generate", "--image", photo, "--title", "Ceramic coffee mug 350ml, red glaze",
-                        "--engine", args.engine, "--model", args.model, "--device", args.device, "--steps", str(args.steps),
+                        "--engine", args.engine, "--model", args.model, "--device", args.device or "auto", "--steps", str(args.steps),
                         "--frames", str(args.frames), "--resolution", "512", "--aspect", "1:1", "--seed", "7",
                         "--out", out], capture_output=True, text=True)
     took = time.time() - t
