@@ -224,9 +224,6 @@ enum AttentionDeviceSource {
         asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" :: "r"(dst), "l"(src), "r"(bytes) : "memory"); }
     __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
     __device__ __forceinline__ void cp_async_wait1() { asm volatile("cp.async.wait_group 1;" ::: "memory"); }
-    // 2^x with the SFU's single instruction (flush-to-zero; max relative error 2^-22, far below the
-    // 16-bit rounding P gets next).
-    __device__ __forceinline__ float fast_exp2(float x) { float r; asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x)); return r; }
     // Two floats → one register of two 16-bit values, `lo` in the low half (round to nearest even).
     __device__ __forceinline__ unsigned pack2(float lo, float hi) {
         unsigned r; asm("cvt.rn." MMA_T "x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo)); return r; }

@@ -55,22 +55,6 @@ enum HopperGEMMSource {
     __device__ __forceinline__ void wg_barrier(int wg) { asm volatile("bar.sync %0, 128;" :: "r"(1 + wg) : "memory"); }
     template <int NW> __device__ __forceinline__ void wgmma_ss(float* d, unsigned long long a, unsigned long long b, int acc);
     template <> __device__ __forceinline__ void wgmma_ss<256>(float* d, unsigned long long a, unsigned long long b, int acc) { wgmma_ss_n256(d, a, b, acc); }
-    // value · GELU(gate) with GELU(g) = g/2 · (1 + erf(g/√2)). 1 + erf(z) comes from Abramowitz &
-    // Stegun 7.1.26 (erfc(|z|) = poly(t)·exp(−z²), t = 1/(1 + 0.3275911·|z|), |error| ≤ 1.5e-7):
-    // erfc(|z|) for z < 0 and 2 − erfc(|z|) otherwise, so negative gates lose nothing to
-    // cancellation. Two SFU ops (reciprocal, 2^x) and six FMAs instead of erff's longer sequence:
-    // this epilogue, not the MMAs, bounds the kernel.
-    __device__ __forceinline__ float geglu_value(float v, float g) {
-        const float az = fabsf(g) * 0.70710678118654752f;
-        const float t = __fdividef(1.f, fmaf(0.3275911f, az, 1.f));
-        float p = fmaf(1.061405429f, t, -1.453152027f);
-        p = fmaf(p, t, 1.421413741f);
-        p = fmaf(p, t, -0.284496736f);
-        p = fmaf(p, t, 0.254829592f);
-        const float erfc = p * t * fast_exp2(-az * az * 1.4426950408889634f);
-        return v * 0.5f * g * (g < 0.f ? erfc : 2.f - erfc);
-    }
-
     template <int BN, int STAGES>
     __device__ __forceinline__ void ff_geglu_ws(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ bias,
                                                 T* __restrict__ out, int m, int inner, int k) {
