@@ -311,9 +311,6 @@ public struct CUDATuning: Sendable {
     /// (I2V_CUDA_FUSED_GEGLU=<kernel name>, e.g. ff_geglu_ws_n128_s4; benchmarks, checks; a variant that
     /// cannot take a shape leaves it to cuBLAS and a GEGLU pass).
     public var gegluForce: GEGLUVariant?
-    /// LayerNorm at d = 320, 640, 1280 with a row per group of 8, 16, 32 lanes holding 5 chunks each
-    /// (I2V_CUDA_GROUPED_LAYERNORM=0 runs a warp per row).
-    public var groupedLayerNorm = true
 
     public init() {
         let env = ProcessInfo.processInfo.environment
@@ -333,7 +330,6 @@ public struct CUDATuning: Sendable {
         if let v = env["I2V_CUDA_CHANNELS_LAST_MIN_PIXELS"].flatMap(Int.init) { channelsLastMinPixels = v }
         if env["I2V_CUDA_FUSED_GEGLU"] == "0" { fusedGEGLU = false }
         if env["I2V_CUDA_LT_TIMING"] == "0" { timeLinearAlgorithms = false }
-        if env["I2V_CUDA_GROUPED_LAYERNORM"] == "0" { groupedLayerNorm = false }
         if let name = env["I2V_CUDA_FUSED_GEGLU"], let v = GEGLUVariant.compiled.first(where: { $0.kernelName == name }) { gegluForce = v }
     }
 }

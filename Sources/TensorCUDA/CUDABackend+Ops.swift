@@ -322,13 +322,8 @@ extension CUDABackend {
         let out = empty(x.shape)
         let affine = weight != nil && bias != nil
         if d % 8 == 0 && d <= 2048 && vectorizable(x.count, x, out) && (!affine || vectorizable(d, weight!, bias!)) {
-            // One group of lanes per row, the row in registers: 5 chunks of 8 per lane at the UNet's
-            // widths (8, 16, 32 lanes for d = 320, 640, 1280), else a warp per row.
-            let lanes = tuning.groupedLayerNorm ? [320: 8, 640: 16, 1280: 32][d] : nil
-            let kernel = lanes.map { "layer_norm_g\($0)u5" }
-                ?? (d <= 512 ? "layer_norm_warp2" : d <= 1024 ? "layer_norm_warp4" : "layer_norm_warp8")
-            let threads = rows * (lanes ?? 32)
-            runBlocks(kernel, grid: (threads + 255) / 256, block: 256,
+            // One warp per row, the row in registers.
+            runBlocks(d <= 512 ? "layer_norm_warp2" : d <= 1024 ? "layer_norm_warp4" : "layer_norm_warp8", grid: (rows + 7) / 8, block: 256,
                       [.ptr(addr(x)), .ptr(addr(out)), .ptr(affine ? addr(weight!) : 0), .ptr(affine ? addr(bias!) : 0),
                        .i64(rows), .i32(d), .f32(eps), .i32(affine ? 1 : 0)])
             return out

@@ -174,14 +174,8 @@ public enum CUDAOpTiming {
         rows += try compare(cuda, op: "permute temporal [2,16,320,64,64]", paths: vecPaths, warmup: warmup, repeats: repeats,
                             rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.permute(x, [0, 3, 4, 2, 1]) }
         let tok = x.reshaped([131072, 320]), lw = tensor([320]), lb = tensor([320])
-        let lnPaths: [(String, (inout CUDATuning) -> Void)] = [
-            ("generic", { $0.vectorized = false }), ("warp per row", { $0.vectorized = true; $0.groupedLayerNorm = false }),
-            ("lane groups", { $0.vectorized = true; $0.groupedLayerNorm = true })]
-        rows += try compare(cuda, op: "layerNorm [131072,320]", paths: lnPaths, warmup: warmup, repeats: repeats,
+        rows += try compare(cuda, op: "layerNorm [131072,320]", paths: vecPaths, warmup: warmup, repeats: repeats,
                             rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.layerNorm(tok, weight: lw, bias: lb, eps: 1e-5) }
-        let tok640 = x.reshaped([65536, 640]), lw640 = tensor([640]), lb640 = tensor([640])
-        rows += try compare(cuda, op: "layerNorm [65536,640]", paths: lnPaths, warmup: warmup, repeats: repeats,
-                            rate: { (2 * count * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.layerNorm(tok640, weight: lw640, bias: lb640, eps: 1e-5) }
         let ff = tensor([32768, 2560])
         rows += try compare(cuda, op: "geglu [32768,2560]", paths: vecPaths, warmup: warmup, repeats: repeats,
                             rate: { (1.5 * 32768 * 2560 * es / ($0 * 1e-3) / 1e9, "GB/s") }) { cuda.geglu(ff) }

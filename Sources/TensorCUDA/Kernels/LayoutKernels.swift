@@ -8,8 +8,7 @@
 ///   sides. `s.a` = input strides, `s.b` = output strides of the (collapsed) output dimensions.
 /// - `layer_norm_warp{2,4,8}`: one warp per row (d % 8 == 0, d ≤ 256·U), the row held in
 ///   registers (U chunks of 8 per lane, sized to the row so occupancy stays high): one read and one
-///   write instead of three reads. `layer_norm_g{8,16,32}u5`: the same with a row per group of 8,
-///   16 or 32 lanes holding 5 chunks each — d = 320, 640, 1280, the UNet's widths.
+///   write instead of three reads.
 /// - `copy_rows_vec`, `upsample2x_vec`: 16-byte stores for concat/slice and nearest upsampling.
 /// - `geglu_vec`: value · GELU(gate), 8 outputs per thread.
 enum LayoutKernelSource {
@@ -53,46 +52,37 @@ enum LayoutKernelSource {
             }
         } }
 
-    // Sum over the L lanes of an aligned lane group (every lane of the warp takes part).
-    template <int L> __device__ __forceinline__ float group_sum(float v) {
-        #pragma unroll
-        for (int o = L / 2; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-        return v;
-    }
-    // One row per group of L lanes (32 / L rows per warp), U chunks of 8 per lane: d ≤ 8·L·U. The
-    // lanes of a row past the last keep shuffling with the others but load and store nothing.
-    template <int L, int U>
+    template <int U>
     __device__ __forceinline__ void layer_norm_row(const T* x, T* y, const T* wt, const T* bs, long long rows, int d, float eps, int affine) {
-        const int sub = threadIdx.x & (L - 1);
-        const long long row = ((long long)blockIdx.x * blockDim.x + threadIdx.x) / L;
-        const bool valid = row < rows;
+        const int lane = threadIdx.x & 31;
+        const long long row = (long long)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+        if (row >= rows) return;
         const int chunks = d / 8;
         const T* src = x + row * d;
         float f[U][8];
         float s = 0.f;
         #pragma unroll
         for (int u = 0; u < U; ++u) {
-            const int ch = sub + u * L;
-            if (valid && ch < chunks) {
+            const int ch = lane + u * 32;
+            if (ch < chunks) {
                 ld8(src, ch * 8, f[u]);
                 #pragma unroll
                 for (int e = 0; e < 8; ++e) s += f[u][e];
             }
         }
-        const float mean = group_sum<L>(s) / (float)d;
+        const float mean = warp_sum(s) / (float)d;
         float q = 0.f;
         #pragma unroll
         for (int u = 0; u < U; ++u) {
-            if (valid && sub + u * L < chunks) {
+            if (lane + u * 32 < chunks) {
                 #pragma unroll
                 for (int e = 0; e < 8; ++e) { const float t = f[u][e] - mean; q += t * t; }
             }
         }
-        const float rstd = rsqrtf(group_sum<L>(q) / (float)d + eps);
-        if (!valid) return;
+        const float rstd = rsqrtf(warp_sum(q) / (float)d + eps);
         #pragma unroll
         for (int u = 0; u < U; ++u) {
-            const int ch = sub + u * L;
+            const int ch = lane + u * 32;
             if (ch < chunks) {
                 float w8[8], b8[8];
                 if (affine) { ld8(wt, ch * 8, w8); ld8(bs, ch * 8, b8); }
@@ -104,22 +94,13 @@ enum LayoutKernelSource {
                 st8(y, row * d + ch * 8, f[u]);
             }
         } }
-    // A warp per row, U = 8-element chunks per lane: d ≤ 256·U.
+    // U = 8-element chunks per lane: d ≤ 256·U.
     extern "C" __global__ void layer_norm_warp2(const T* x, T* y, const T* wt, const T* bs, long long rows, int d, float eps, int affine) {
-        layer_norm_row<32, 2>(x, y, wt, bs, rows, d, eps, affine); }
+        layer_norm_row<2>(x, y, wt, bs, rows, d, eps, affine); }
     extern "C" __global__ void layer_norm_warp4(const T* x, T* y, const T* wt, const T* bs, long long rows, int d, float eps, int affine) {
-        layer_norm_row<32, 4>(x, y, wt, bs, rows, d, eps, affine); }
+        layer_norm_row<4>(x, y, wt, bs, rows, d, eps, affine); }
     extern "C" __global__ void layer_norm_warp8(const T* x, T* y, const T* wt, const T* bs, long long rows, int d, float eps, int affine) {
-        layer_norm_row<32, 8>(x, y, wt, bs, rows, d, eps, affine); }
-    // The UNet's widths, every lane busy with 5 chunks: 320 (8 lanes, 4 rows per warp), 640 (16
-    // lanes), 1280 (32 lanes). A warp per row at d = 320 left 24 of 32 lanes idle for its second
-    // chunk and had 2 loads per lane in flight.
-    extern "C" __global__ void layer_norm_g8u5(const T* x, T* y, const T* wt, const T* bs, long long rows, int d, float eps, int affine) {
-        layer_norm_row<8, 5>(x, y, wt, bs, rows, d, eps, affine); }
-    extern "C" __global__ void layer_norm_g16u5(const T* x, T* y, const T* wt, const T* bs, long long rows, int d, float eps, int affine) {
-        layer_norm_row<16, 5>(x, y, wt, bs, rows, d, eps, affine); }
-    extern "C" __global__ void layer_norm_g32u5(const T* x, T* y, const T* wt, const T* bs, long long rows, int d, float eps, int affine) {
-        layer_norm_row<32, 5>(x, y, wt, bs, rows, d, eps, affine); }
+        layer_norm_row<8>(x, y, wt, bs, rows, d, eps, affine); }
 
     // copy_rows with every offset, stride and row length a multiple of 8 (concat, slice).
     extern "C" __global__ void copy_rows_vec(const T* x, T* y, long long rows, long long cols, long long xStride, long long yStride,
