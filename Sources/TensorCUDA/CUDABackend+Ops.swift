@@ -65,9 +65,7 @@ extension CUDABackend {
         ctx.ensureCurrent()
         return ctx.profiled(label, flops: 2 * Double(out.count) * Double(key.c * key.kh * key.kw)) {
             dnn.forward(key, x: addr(x), weight: addr(weight), y: addr(out)) { bytes in
-                guard let (address, capacity) = try? self.ctx.allocator.allocate(bytes: bytes) else { return nil }
-                let buffer = CUDABuffer(address: address, byteCount: bytes, capacity: capacity, allocator: self.ctx.allocator)
-                return (buffer.address, buffer)
+                (try? self.deviceBuffer(bytes: bytes)).map { ($0.address, $0) }
             }
         }
     }

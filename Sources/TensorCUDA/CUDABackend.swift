@@ -73,12 +73,16 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     var dtype: DType { precision.dtype }
     var elementSize: Int { dtype.byteSize }
 
-    func empty(_ shape: [Int]) -> Tensor {
+    /// `bytes` of device memory from the caching allocator; throws when the GPU has no room.
+    func deviceBuffer(bytes: Int) throws -> CUDABuffer {
         ctx.ensureCurrent()
-        let bytes = max(shape.reduce(1, *) * elementSize, 1)
+        let (addr, cap) = try ctx.allocator.allocate(bytes: bytes)
+        return CUDABuffer(address: addr, byteCount: bytes, capacity: cap, allocator: ctx.allocator)
+    }
+
+    func empty(_ shape: [Int]) -> Tensor {
         do {
-            let (addr, cap) = try ctx.allocator.allocate(bytes: bytes)
-            return Tensor(shape: shape, dtype: dtype, buffer: CUDABuffer(address: addr, byteCount: bytes, capacity: cap, allocator: ctx.allocator))
+            return Tensor(shape: shape, dtype: dtype, buffer: try deviceBuffer(bytes: max(shape.reduce(1, *) * elementSize, 1)))
         } catch {
             // Backend ops are not throwing; an exhausted GPU is unrecoverable for the running job.
             fatalError("\(error)")
@@ -133,11 +137,7 @@ public final class CUDABackend: Backend, @unchecked Sendable {
 
     /// A float32 scratch buffer (attention scores), independent of the storage precision.
     func scratchF32(_ count: Int) -> CUDABuffer {
-        ctx.ensureCurrent()
-        do {
-            let (addr, cap) = try ctx.allocator.allocate(bytes: count * 4)
-            return CUDABuffer(address: addr, byteCount: count * 4, capacity: cap, allocator: ctx.allocator)
-        } catch { fatalError("\(error)") }
+        do { return try deviceBuffer(bytes: count * 4) } catch { fatalError("\(error)") }
     }
 
     // MARK: - Creation and transfer

@@ -28,6 +28,8 @@ import urllib.error
 import urllib.request
 import uuid
 
+TITLE = "Ceramic coffee mug 350ml, red glaze"
+
 
 def http(method, url, body=None, headers=None, timeout=30):
     req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
@@ -106,7 +108,7 @@ def mp4_frames(path):
 
 def submit(base, photo, args, seed):
     """POSTs the photo as a job; returns (HTTP status, job or error body)."""
-    fields = {"title": "Ceramic coffee mug 350ml, red glaze", "engine": args.engine, "frames": str(args.frames),
+    fields = {"title": TITLE, "engine": args.engine, "frames": str(args.frames),
               "steps": str(args.steps), "resolution": "512", "aspect": "1:1", "seed": str(seed), "watermark": "",
               "outputs": "mp4,webp,poster"}
     with open(photo, "rb") as f:
@@ -195,7 +197,7 @@ def run_job(base, photo, args, seed):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--i2v", required=True, help="the i2v executable (or the packed run.sh)")
+    ap.add_argument("--i2v", required=True, help="the i2v executable (or pack_app.sh's wrapper, .device-app/i2v)")
     ap.add_argument("--model", required=True, help="a diffusers I2VGen-XL folder")
     ap.add_argument("--work", default="/tmp/i2v-serve-check")
     ap.add_argument("--port", type=int, default=7860)
@@ -277,7 +279,7 @@ def main():
     out = os.path.join(args.work, "generate.mp4")
     gpu.reset()
     t = time.time()
-    r = subprocess.run([args.i2v, "generate", "--image", photo, "--title", "Ceramic coffee mug 350ml, red glaze",
+    r = subprocess.run([args.i2v, "generate", "--image", photo, "--title", TITLE,
                         "--engine", args.engine, "--model", args.model, "--device", args.device or "auto", "--steps", str(args.steps),
                         "--frames", str(args.frames), "--resolution", "512", "--aspect", "1:1", "--seed", "7",
                         "--out", out], capture_output=True, text=True)

@@ -39,7 +39,6 @@ enum KernelSource {
         return v * 0.5f * g * (g < 0.f ? erfc : 2.f - erfc);
     }
 
-
     __device__ __forceinline__ float warp_sum(float v) {
         for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
         return v;

@@ -27,7 +27,7 @@
 ///
 /// Preconditions (checked by the dispatcher): K % 64 == 0, I % BN == 0, 16-byte aligned rows and
 /// base pointers. Rows past M are zero-filled and not written. The epilogue adds the bias and
-/// applies exact (erf) GELU in float32.
+/// applies GELU in float32 (`geglu_value`: erf from Abramowitz & Stegun 7.1.26, |error| ≤ 2.1e-7).
 enum HopperGEMMSource {
     /// `wgmma.mma_async.m64n<N>k16` with both operands from shared-memory descriptors, float32
     /// accumulators `d[N/2]`; `accumulate == 0` overwrites d.
